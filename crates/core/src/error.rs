@@ -1,0 +1,80 @@
+//! Stable error codes (as in lemmy): storage and web raise a code, the UI
+//! shows its Vietnamese message. Codes never change meaning once shipped.
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    Required,
+    TooLong,
+    InvalidText,
+    InvalidDate,
+    InvalidChoice,
+    UsernameTaken,
+    UsernameFormat,
+    PasswordTooShort,
+    PasswordMismatch,
+    WrongPassword,
+    BadCredentials,
+    Throttled,
+    AlreadySetUp,
+    UnitCodeTaken,
+    UnitNotFound,
+    NotFound,
+    Forbidden,
+    Unauthenticated,
+    CsrfFailed,
+    StaleForm,
+    PayloadTooLarge,
+    BadRequest,
+    Internal,
+}
+
+impl Code {
+    pub fn message(self) -> &'static str {
+        match self {
+            Code::Required => "Trường này không được để trống.",
+            Code::TooLong => "Nội dung quá dài.",
+            Code::InvalidText => "Nội dung có ký tự không hợp lệ.",
+            Code::InvalidDate => "Ngày không hợp lệ (dd/mm/yyyy).",
+            Code::InvalidChoice => "Lựa chọn không hợp lệ.",
+            Code::UsernameTaken => "Tên đăng nhập đã có người dùng.",
+            Code::UsernameFormat => {
+                "Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới (3–64 ký tự)."
+            }
+            Code::PasswordTooShort => "Mật khẩu phải có ít nhất 10 ký tự.",
+            Code::PasswordMismatch => "Hai lần nhập mật khẩu không khớp.",
+            Code::WrongPassword => "Mật khẩu hiện tại không đúng.",
+            Code::BadCredentials => "Tên đăng nhập hoặc mật khẩu không đúng.",
+            Code::Throttled => "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.",
+            Code::AlreadySetUp => "Hệ thống đã được khởi tạo.",
+            Code::UnitCodeTaken => "Mã đơn vị đã tồn tại.",
+            Code::UnitNotFound => "Không tìm thấy đơn vị.",
+            Code::NotFound => "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
+            Code::Forbidden => "Bạn không có quyền thực hiện thao tác này.",
+            Code::Unauthenticated => "Bạn cần đăng nhập.",
+            Code::CsrfFailed => {
+                "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
+            }
+            Code::StaleForm => {
+                "Dữ liệu đã được người khác thay đổi. Vui lòng tải lại trang để xem bản mới nhất."
+            }
+            Code::PayloadTooLarge => "Dữ liệu gửi lên quá lớn.",
+            Code::BadRequest => "Dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra lại.",
+            Code::Internal => "Đã xảy ra lỗi hệ thống.",
+        }
+    }
+}
+
+/// A validation failure tied to one form field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub code: Code,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, code: Code) -> Self {
+        FieldError { field, code }
+    }
+}

@@ -1,0 +1,8 @@
+//! Domain vocabulary shared by storage and web: no IO here.
+pub mod error;
+pub mod fmt;
+pub mod role;
+pub mod text;
+
+pub use error::{Code, FieldError};
+pub use role::Role;

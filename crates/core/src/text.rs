@@ -1,0 +1,69 @@
+//! Vietnamese text handling: NFC on input, a folded form for search.
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
+/// Every piece of user text goes through this before validation or storage,
+/// so NFD input (macOS, "Unicode tổ hợp") compares equal to NFC.
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// NFC plus trimmed ends and inner runs of white space collapsed to one space.
+pub fn clean(s: &str) -> String {
+    let n = nfc(s);
+    let mut out = String::with_capacity(n.len());
+    for w in n.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Search key: marks removed, đ/Đ (and look-alikes Ð, Ɖ) to d, lower case.
+/// Old and new tone placement ("hoà"/"hòa") fold to the same key.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'đ' | 'Đ' | 'Ð' | 'ð' | 'Ɖ' | 'ɖ' => out.push('d'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// True when the string carries a control character other than tab/newline;
+/// such input is refused rather than stored.
+pub fn has_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese() {
+        assert_eq!(fold("Đảng ủy tỉnh"), "dang uy tinh");
+        assert_eq!(fold("Quyết định"), "quyet dinh");
+        assert_eq!(fold("Hòa Bình"), fold("Hoà Bình"));
+        assert_eq!(fold("Ðảng"), "dang");
+        let nfd: String = "Việt Nam".nfd().collect();
+        assert_eq!(fold(&nfd), "viet nam");
+    }
+
+    #[test]
+    fn nfc_and_clean() {
+        let nfd: String = "Nguyễn".nfd().collect();
+        assert_ne!(nfd, "Nguyễn");
+        assert_eq!(nfc(&nfd), "Nguyễn");
+        assert_eq!(clean("  Đảng   ủy \t Khối "), "Đảng ủy Khối");
+        assert!(has_control("a\u{0}b"));
+        assert!(!has_control("a\nb"));
+    }
+}

@@ -1,0 +1,22 @@
+//! Storage: one SQL path for SQLite and PostgreSQL. Callers see domain
+//! functions only; the engine enum and SQL stay inside this crate.
+#[macro_use]
+mod pool;
+pub mod audit;
+pub mod counter;
+pub mod demo;
+pub mod document;
+pub mod error;
+pub mod password;
+pub mod person;
+pub mod session;
+pub mod setting;
+pub mod setup;
+pub mod throttle;
+pub mod token;
+pub mod unit;
+pub mod user;
+
+pub use audit::Actor;
+pub use error::{DbError, DbResult};
+pub use pool::{Db, Engine, Tx, connect, migration_versions, now_ms, pool_engine_check};

@@ -1,0 +1,254 @@
+//! Units of the org tree. `path` ("/1/7/") makes "this unit and its
+//! sub-units" one indexed prefix match, used for role scopes.
+use serde::Serialize;
+use serde_json::json;
+use time::Date;
+use trienkhai_core::{Code, FieldError, fmt, text};
+
+use crate::{
+    Actor, Db, DbError, DbResult, Tx,
+    audit::{self, Change},
+    counter, now_ms,
+};
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Unit {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub type_code: String,
+    pub type_name: String,
+    pub parent_id: Option<i64>,
+    pub issuer_code: Option<String>,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub path: String,
+}
+
+const SELECT: &str = "SELECT u.id, u.code, u.name, u.type_code, t.name AS type_name, u.parent_id,
+    u.issuer_code, u.valid_from, u.valid_to, u.path
+    FROM unit u JOIN unit_type t ON t.code = u.type_code";
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct UnitType {
+    pub code: String,
+    pub name: String,
+    pub level: i64,
+    pub grassroots: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NewUnit {
+    pub code: String,
+    pub name: String,
+    pub type_code: String,
+    pub parent_id: Option<i64>,
+    pub issuer_code: Option<String>,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+}
+
+fn valid_code(c: &str) -> bool {
+    (2..=32).contains(&c.len())
+        && c.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+}
+
+impl NewUnit {
+    /// Normalises text and checks every field; returns all problems at once.
+    pub fn validate(&mut self) -> Vec<FieldError> {
+        let mut errs = Vec::new();
+        self.code = self.code.trim().to_uppercase();
+        self.name = text::clean(&self.name);
+        self.issuer_code = self
+            .issuer_code
+            .as_deref()
+            .map(text::clean)
+            .filter(|s| !s.is_empty());
+        if !valid_code(&self.code) {
+            errs.push(FieldError::new("unit_code", Code::InvalidText));
+        }
+        if self.name.is_empty() {
+            errs.push(FieldError::new("unit_name", Code::Required));
+        } else if self.name.chars().count() > 200 || text::has_control(&self.name) {
+            errs.push(FieldError::new("unit_name", Code::TooLong));
+        }
+        if let Some(ic) = &self.issuer_code
+            && (ic.chars().count() > 16 || ic.contains('/') || ic.contains(' '))
+        {
+            errs.push(FieldError::new("issuer_code", Code::InvalidText));
+        }
+        match fmt::parse_date(&self.valid_from) {
+            Some(d) => self.valid_from = fmt::iso(d),
+            None => errs.push(FieldError::new("valid_from", Code::InvalidDate)),
+        }
+        errs
+    }
+}
+
+pub async fn create_in(tx: &mut Tx, actor: &Actor, mut new: NewUnit) -> DbResult<Unit> {
+    let errs = new.validate();
+    if !errs.is_empty() {
+        return Err(DbError::Invalid(errs));
+    }
+    let taken: Option<(i64,)> = with_tx!(tx, c => sqlx::query_as("SELECT id FROM unit WHERE code = $1")
+        .bind(&new.code).fetch_optional(&mut *c).await)?;
+    if taken.is_some() {
+        return Err(DbError::field("unit_code", Code::UnitCodeTaken));
+    }
+    let type_ok: Option<(String,)> = with_tx!(tx, c => sqlx::query_as("SELECT code FROM unit_type WHERE code = $1")
+        .bind(&new.type_code).fetch_optional(&mut *c).await)?;
+    if type_ok.is_none() {
+        return Err(DbError::field("type_code", Code::InvalidChoice));
+    }
+    let parent_path = match new.parent_id {
+        None => "/".to_string(),
+        Some(pid) => {
+            let row: Option<(String,)> = with_tx!(tx, c => sqlx::query_as("SELECT path FROM unit WHERE id = $1")
+                .bind(pid).fetch_optional(&mut *c).await)?;
+            row.ok_or(DbError::field("parent_id", Code::UnitNotFound))?
+                .0
+        }
+    };
+    let (id,): (i64,) = with_tx!(tx, c => sqlx::query_as(
+        "INSERT INTO unit (code, name, name_fold, type_code, parent_id, issuer_code, valid_from, valid_to, path, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9) RETURNING id")
+        .bind(&new.code).bind(&new.name).bind(text::fold(&new.name)).bind(&new.type_code)
+        .bind(new.parent_id).bind(&new.issuer_code).bind(&new.valid_from).bind(&new.valid_to).bind(now_ms())
+        .fetch_one(&mut *c).await)?;
+    let path = format!("{parent_path}{id}/");
+    with_tx!(tx, c => sqlx::query("UPDATE unit SET path = $1 WHERE id = $2")
+        .bind(&path).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    counter::add(tx, counter::UNITS, 1).await?;
+    audit::record(tx, actor, Change {
+        action: "create",
+        entity: "unit",
+        entity_id: Some(id.to_string()),
+        summary: format!("Tạo đơn vị {}", new.name),
+        before: None,
+        after: Some(json!({"code": new.code, "name": new.name, "type": new.type_code,
+            "parent_id": new.parent_id, "issuer_code": new.issuer_code, "valid_from": new.valid_from})),
+    }).await?;
+    let sql = format!("{SELECT} WHERE u.id = $1");
+    Ok(
+        with_tx!(tx, c => sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(&mut *c).await)?,
+    )
+}
+
+pub async fn exists_in(tx: &mut Tx, id: i64) -> DbResult<bool> {
+    let row: Option<(i64,)> = with_tx!(tx, c => sqlx::query_as("SELECT id FROM unit WHERE id = $1")
+        .bind(id).fetch_optional(&mut *c).await)?;
+    Ok(row.is_some())
+}
+
+pub async fn get(db: &Db, id: i64) -> DbResult<Option<Unit>> {
+    let sql = format!("{SELECT} WHERE u.id = $1");
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await)?,
+    )
+}
+
+/// Units valid on `as_of` inside `scope` (a path prefix; None = everything),
+/// ordered by path so parents come before children. Keyset-paged by path.
+pub async fn list(
+    db: &Db,
+    scope: Option<&str>,
+    as_of: Date,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Vec<Unit>> {
+    let sql = format!(
+        "{SELECT} WHERE ($1 IS NULL OR u.path LIKE $1 || '%')
+           AND u.valid_from <= $2 AND (u.valid_to IS NULL OR u.valid_to >= $2)
+           AND ($3 IS NULL OR u.path > $3)
+         ORDER BY u.path LIMIT $4"
+    );
+    let day = fmt::iso(as_of);
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(scope).bind(&day).bind(after).bind(limit).fetch_all(p).await)?,
+    )
+}
+
+/// Direct children valid on `as_of`, by name fold (issue #3 brings collation).
+pub async fn children(db: &Db, parent: i64, as_of: Date) -> DbResult<Vec<Unit>> {
+    let sql = format!(
+        "{SELECT} WHERE u.parent_id = $1 AND u.valid_from <= $2 AND (u.valid_to IS NULL OR u.valid_to >= $2)
+         ORDER BY u.name_fold, u.id"
+    );
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(parent).bind(fmt::iso(as_of)).fetch_all(p).await)?,
+    )
+}
+
+pub async fn types(db: &Db) -> DbResult<Vec<UnitType>> {
+    Ok(with_db!(db, p => sqlx::query_as::<_, UnitType>(
+        "SELECT code, name, level, grassroots FROM unit_type ORDER BY sort").fetch_all(p).await)?)
+}
+
+/// The committee this installation serves, set at first start.
+pub async fn top(db: &Db) -> DbResult<Option<Unit>> {
+    let Some(id) = crate::setting::get(db, TOP).await? else {
+        return Ok(None);
+    };
+    match id.parse() {
+        Ok(id) => get(db, id).await,
+        Err(_) => Ok(None),
+    }
+}
+
+pub const TOP: &str = "top_unit_id";
+
+#[derive(Clone, Debug, Default)]
+pub struct NewBoard {
+    pub unit_id: i64,
+    pub name: String,
+    pub kind: &'static str,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+}
+
+pub async fn create_board_in(tx: &mut Tx, actor: &Actor, b: NewBoard) -> DbResult<i64> {
+    let name = text::clean(&b.name);
+    let (id,): (i64,) = with_tx!(tx, c => sqlx::query_as(
+        "INSERT INTO board (unit_id, name, kind, valid_from, valid_to) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(b.unit_id).bind(&name).bind(b.kind).bind(&b.valid_from).bind(&b.valid_to)
+        .fetch_one(&mut *c).await)?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "create",
+            entity: "board",
+            entity_id: Some(id.to_string()),
+            summary: format!("Tạo {name}"),
+            before: None,
+            after: Some(json!({"unit_id": b.unit_id, "name": name, "kind": b.kind})),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Board {
+    pub id: i64,
+    pub unit_id: i64,
+    pub name: String,
+    pub kind: String,
+}
+
+pub async fn boards(db: &Db, unit_id: i64) -> DbResult<Vec<Board>> {
+    Ok(with_db!(db, p => sqlx::query_as::<_, Board>(
+        "SELECT id, unit_id, name, kind FROM board WHERE unit_id = $1 ORDER BY kind, id")
+        .bind(unit_id).fetch_all(p).await)?)
+}
+
+pub async fn by_code(db: &Db, code: &str) -> DbResult<Option<Unit>> {
+    let sql = format!("{SELECT} WHERE u.code = $1");
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(code.trim().to_uppercase()).fetch_optional(p).await)?,
+    )
+}

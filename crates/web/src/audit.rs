@@ -1,0 +1,164 @@
+//! The audit log screen: filters, newest first, keyset paging, and the
+//! table alone (htmx partial) when the filter form asks for it.
+use askama::Template;
+use axum::{
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime, Time};
+use trienkhai_core::{Code, fmt};
+use trienkhai_db::audit::{self, Entry, Filter};
+
+use crate::{
+    AppState,
+    error::{WebError, WebResult},
+    guard::Viewer,
+    page::{self, Nav},
+};
+
+const PAGE: i64 = 50;
+
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub actor: String,
+    pub entity: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<i64>,
+}
+
+fn some(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// A Viet Nam calendar day as UTC milliseconds at its start (or end).
+fn day_ms(d: Date, end: bool) -> i64 {
+    let t = if end {
+        Time::from_hms_milli(23, 59, 59, 999).unwrap_or(Time::MIDNIGHT)
+    } else {
+        Time::MIDNIGHT
+    };
+    OffsetDateTime::new_in_offset(d, t, fmt::VN_OFFSET).unix_timestamp() * 1000
+        + if end { 999 } else { 0 }
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> WebResult<Filter> {
+        let date = |s: &str, end: bool| -> WebResult<Option<i64>> {
+            match some(s) {
+                None => Ok(None),
+                Some(v) => {
+                    fmt::parse_date(&v)
+                        .map(|d| Some(day_ms(d, end)))
+                        .ok_or(WebError::status(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            Code::InvalidDate,
+                        ))
+                }
+            }
+        };
+        Ok(Filter {
+            actor: some(&self.actor),
+            entity: some(&self.entity),
+            action: some(&self.action),
+            from_ms: date(&self.from, false)?,
+            to_ms: date(&self.to, true)?,
+            before_id: self.before,
+        })
+    }
+}
+
+pub struct Row {
+    at: String,
+    actor: String,
+    ip: String,
+    entity: String,
+    action: String,
+    summary: String,
+    diff: String,
+}
+
+fn row(e: Entry) -> Row {
+    let diff = match (&e.before_json, &e.after_json) {
+        (None, None) => String::new(),
+        (b, a) => format!(
+            "trước: {}\nsau: {}",
+            b.as_deref().unwrap_or("—"),
+            a.as_deref().unwrap_or("—")
+        ),
+    };
+    Row {
+        at: fmt::datetime_ms(e.at),
+        actor: e.actor,
+        ip: e.ip.unwrap_or_default(),
+        entity: e.entity,
+        action: e.action,
+        summary: e.summary,
+        diff,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit_rows.html")]
+struct Rows {
+    rows: Vec<Row>,
+    next_query: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "audit_list.html")]
+struct ListPage {
+    nav: Option<Nav>,
+    f_actor: String,
+    f_entity: String,
+    f_action: String,
+    f_from: String,
+    f_to: String,
+    entities: Vec<String>,
+    actions: Vec<String>,
+    rows: String,
+}
+
+pub async fn list(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(q): Query<AuditQuery>,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    let mut entries = audit::list(&st.db, &q.filter()?, PAGE + 1).await?;
+    let next_query = (entries.len() as i64 > PAGE).then(|| {
+        entries.truncate(PAGE as usize);
+        let next = AuditQuery {
+            before: entries.last().map(|e| e.id),
+            ..q.clone()
+        };
+        serde_urlencoded::to_string(&next).unwrap_or_default()
+    });
+    let rows = Rows {
+        rows: entries.into_iter().map(row).collect(),
+        next_query,
+    };
+    if page::is_htmx(&headers) {
+        return page::render(&rows);
+    }
+    let (entities, actions) = audit::distinct(&st.db).await?;
+    let p = ListPage {
+        nav: Some(Nav::new(cur, "audit")),
+        rows: rows.render().map_err(|e| WebError::Internal(e.into()))?,
+        f_actor: q.actor,
+        f_entity: q.entity,
+        f_action: q.action,
+        f_from: q.from,
+        f_to: q.to,
+        entities,
+        actions,
+    };
+    page::render(&p)
+}

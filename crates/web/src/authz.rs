@@ -1,0 +1,127 @@
+//! Authorization, decided here and nowhere else. Every route has a rule;
+//! a route without one is refused (and the route × role matrix test fails).
+use axum::http::Method;
+use trienkhai_core::Role;
+use trienkhai_db::session::Current;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    User,
+    /// Administrators and committee staff.
+    Staff,
+    /// Administrators only.
+    Admin,
+}
+
+/// The rule for a route, keyed by method and the route's pattern.
+pub fn rule(method: &Method, path: &str) -> Option<Access> {
+    use Access::*;
+    let m = method.as_str();
+    Some(match (m, path) {
+        ("GET", "/" | "/livez" | "/healthz" | "/static/{file}" | "/login" | "/setup") => Public,
+        ("POST", "/login" | "/setup") => Public,
+        ("GET", "/api/v1/openapi.json") => Public,
+        ("POST", "/logout") => User,
+        ("GET", "/dashboard" | "/account") => User,
+        ("POST", "/account/password" | "/account/tokens" | "/account/tokens/{id}/revoke") => User,
+        ("GET", "/admin/users" | "/admin/users/new" | "/admin/users/{id}" | "/admin/audit") => {
+            Admin
+        }
+        ("POST", "/admin/users" | "/admin/users/{id}" | "/admin/users/{id}/password") => Admin,
+        ("GET", "/api/v1/me" | "/api/v1/dashboard" | "/api/v1/units" | "/api/v1/units/{id}") => {
+            User
+        }
+        ("GET", "/api/v1/users" | "/api/v1/audit") => Admin,
+        ("POST", "/api/v1/users") => Admin,
+        _ => return None,
+    })
+}
+
+pub fn allows(access: Access, role: Option<Role>) -> bool {
+    match (access, role) {
+        (Access::Public, _) => true,
+        (_, None) => false,
+        (Access::User, Some(_)) => true,
+        (Access::Staff, Some(r)) => matches!(r, Role::Admin | Role::Staff),
+        (Access::Admin, Some(r)) => r == Role::Admin,
+    }
+}
+
+/// Which units a signed-in account may see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// A unit and everything below it (materialized path prefix).
+    Subtree(String),
+    /// One unit only (a member's own).
+    Own(i64),
+    Nothing,
+}
+
+pub fn scope(cur: &Current) -> Scope {
+    match Role::parse(&cur.role) {
+        Some(Role::Admin | Role::Staff) => Scope::All,
+        Some(Role::Secretary) => match &cur.unit_path {
+            Some(p) => Scope::Subtree(p.clone()),
+            None => Scope::Nothing,
+        },
+        Some(Role::Member) => cur.unit_id.map(Scope::Own).unwrap_or(Scope::Nothing),
+        None => Scope::Nothing,
+    }
+}
+
+pub fn can_see_unit(cur: &Current, unit_id: i64, unit_path: &str) -> bool {
+    match scope(cur) {
+        Scope::All => true,
+        Scope::Subtree(p) => unit_path.starts_with(&p),
+        Scope::Own(id) => id == unit_id,
+        Scope::Nothing => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cur(role: Role, unit: Option<(i64, &str)>) -> Current {
+        Current {
+            session_id: String::new(),
+            csrf: String::new(),
+            last_seen_at: 0,
+            user_id: 1,
+            username: "x".into(),
+            display_name: "x".into(),
+            role: role.as_str().into(),
+            unit_id: unit.map(|u| u.0),
+            unit_path: unit.map(|u| u.1.to_string()),
+            board_id: None,
+            person_id: None,
+            must_change_password: false,
+        }
+    }
+
+    #[test]
+    fn scopes_follow_the_tree() {
+        let sec = cur(Role::Secretary, Some((7, "/1/7/")));
+        assert!(can_see_unit(&sec, 7, "/1/7/"));
+        assert!(can_see_unit(&sec, 9, "/1/7/9/"));
+        assert!(!can_see_unit(&sec, 1, "/1/"));
+        assert!(!can_see_unit(&sec, 71, "/1/71/"));
+        let mem = cur(Role::Member, Some((9, "/1/7/9/")));
+        assert!(can_see_unit(&mem, 9, "/1/7/9/"));
+        assert!(!can_see_unit(&mem, 10, "/1/7/9/10/"));
+        assert!(can_see_unit(&cur(Role::Staff, None), 1, "/1/"));
+    }
+
+    #[test]
+    fn unknown_routes_have_no_rule() {
+        assert_eq!(rule(&Method::GET, "/nowhere"), None);
+        assert_eq!(rule(&Method::DELETE, "/login"), None);
+        assert!(!allows(Access::User, None));
+        assert!(allows(Access::Staff, Some(Role::Staff)));
+        assert!(!allows(Access::Admin, Some(Role::Staff)));
+    }
+}

@@ -1,0 +1,261 @@
+//! The one gate every matched route passes: who is asking (session cookie,
+//! or bearer token under /api), whether the route's rule lets them in, and,
+//! for state changes made with a cookie, whether the CSRF token matches.
+use std::net::SocketAddr;
+
+use axum::{
+    body::{Body, to_bytes},
+    extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use subtle::ConstantTimeEq;
+use trienkhai_core::{Code, Role};
+use trienkhai_db::{Actor, session::Current};
+
+use crate::{
+    AppState,
+    authz::{self, Access},
+    error::WebError,
+    page,
+};
+
+pub const SESSION_COOKIE: &str = "tk_session";
+pub const CSRF_COOKIE: &str = "tk_csrf";
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    Token,
+    Anonymous,
+}
+
+/// What handlers learn about the caller.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub cur: Option<Current>,
+    pub ip: String,
+}
+
+impl Viewer {
+    pub fn actor(&self) -> Actor {
+        match &self.cur {
+            Some(c) => Actor {
+                user_id: Some(c.user_id),
+                name: c.username.clone(),
+                ip: Some(self.ip.clone()),
+            },
+            None => Actor {
+                user_id: None,
+                name: "khách".into(),
+                ip: Some(self.ip.clone()),
+            },
+        }
+    }
+
+    /// The signed-in account; the guard has already refused anonymous callers
+    /// on every route that is not public, so this only fails on public routes.
+    pub fn signed(&self) -> Result<&Current, WebError> {
+        self.cur.as_ref().ok_or(WebError::status(
+            StatusCode::UNAUTHORIZED,
+            Code::Unauthenticated,
+        ))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Viewer>().cloned().ok_or_else(|| {
+            WebError::Internal(anyhow::anyhow!("route registered without the guard"))
+        })
+    }
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn client_ip(req: &Request, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(first) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+    {
+        return first.trim().to_string();
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Routes an account that must change its password may still use.
+fn allowed_before_password_change(path: &str) -> bool {
+    matches!(
+        path,
+        "/account" | "/account/password" | "/logout" | "/static/{file}" | "/livez" | "/healthz"
+    )
+}
+
+pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    match check(&st, req).await {
+        Ok(req) => next.run(req).await,
+        Err(res) => res,
+    }
+}
+
+async fn check(st: &AppState, req: Request) -> Result<Request, Response> {
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_default();
+    let method = req.method().clone();
+    let Some(access) = authz::rule(&method, &path) else {
+        tracing::error!(%method, %path, "route has no authorization rule");
+        return Err(WebError::forbidden().into_response());
+    };
+    let is_api = path.starts_with("/api/");
+    let ip = client_ip(&req, st.cfg.trust_proxy);
+    // Assets and probes never need the caller: no session lookup for them.
+    let (cur, via) = if matches!(path.as_str(), "/static/{file}" | "/livez" | "/healthz") {
+        (None, Via::Anonymous)
+    } else {
+        resolve(st, req.headers(), is_api && access != Access::Public)
+            .await
+            .map_err(IntoResponse::into_response)?
+    };
+    let role = cur.as_ref().and_then(|c| Role::parse(&c.role));
+    if !authz::allows(access, role) {
+        return Err(if cur.is_some() {
+            WebError::forbidden().into_response()
+        } else if is_api {
+            WebError::status(StatusCode::UNAUTHORIZED, Code::Unauthenticated).into_response()
+        } else {
+            login_redirect(&req)
+        });
+    }
+    if let Some(c) = &cur
+        && c.must_change_password
+        && via == Via::Session
+        && !allowed_before_password_change(&path)
+    {
+        return Err(page::redirect("/account"));
+    }
+    let mut req = req;
+    if !is_safe(&method) && via != Via::Token {
+        let expected = match &cur {
+            Some(c) => c.csrf.clone(),
+            None => cookie(req.headers(), CSRF_COOKIE)
+                .unwrap_or_default()
+                .to_string(),
+        };
+        let (r, provided) = csrf_token(req, st.cfg.max_body).await?;
+        req = r;
+        let ok = !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(provided.as_bytes()));
+        if !ok {
+            return Err(WebError::status(StatusCode::FORBIDDEN, Code::CsrfFailed).into_response());
+        }
+    }
+    req.extensions_mut().insert(Viewer { cur, ip });
+    Ok(req)
+}
+
+/// API routes read only the bearer token; pages read only the session cookie.
+async fn resolve(
+    st: &AppState,
+    headers: &HeaderMap,
+    api: bool,
+) -> Result<(Option<Current>, Via), WebError> {
+    if api {
+        let Some(auth) = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return Ok((None, Via::Anonymous));
+        };
+        let token = auth.strip_prefix("Bearer ").unwrap_or("").trim();
+        let cur = trienkhai_db::token::lookup(&st.db, token).await?;
+        return Ok(match cur {
+            Some(c) => (Some(c), Via::Token),
+            None => (None, Via::Anonymous),
+        });
+    }
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok((None, Via::Anonymous));
+    };
+    match trienkhai_db::session::lookup(&st.db, token, st.cfg.session_idle_ms).await? {
+        Some(c) => Ok((Some(c), Via::Session)),
+        None => Ok((None, Via::Anonymous)),
+    }
+}
+
+fn login_redirect(req: &Request) -> Response {
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let to = if req.method() == Method::GET && target != "/" {
+        format!(
+            "/login?next={}",
+            form_urlencoded::byte_serialize(target.as_bytes()).collect::<String>()
+        )
+    } else {
+        "/login".to_string()
+    };
+    if req.headers().contains_key("hx-request") {
+        // htmx would swap the login page into a fragment; ask for a full navigation.
+        let mut res = StatusCode::OK.into_response();
+        res.headers_mut().insert(
+            "hx-redirect",
+            HeaderValue::from_str(&to).unwrap_or(HeaderValue::from_static("/login")),
+        );
+        return res;
+    }
+    page::redirect(&to)
+}
+
+/// The token comes from the `X-CSRF-Token` header (htmx) or the `_csrf` field of
+/// an urlencoded form; the body is buffered (within the size limit) and put back.
+async fn csrf_token(req: Request, max_body: usize) -> Result<(Request, String), Response> {
+    if let Some(v) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        let v = v.to_string();
+        return Ok((req, v));
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((req, String::new()));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, max_body).await.map_err(|_| {
+        WebError::status(StatusCode::PAYLOAD_TOO_LARGE, Code::PayloadTooLarge).into_response()
+    })?;
+    let token = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}

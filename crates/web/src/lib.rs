@@ -1,0 +1,78 @@
+//! HTTP: askama pages with htmx partials (chosen by `HX-Request`), a JSON
+//! API under /api/v1, and one guard that authenticates, authorizes and
+//! checks CSRF for every route.
+mod account;
+mod api;
+mod assets;
+mod audit;
+pub mod authz;
+mod dashboard;
+mod error;
+mod guard;
+mod health;
+mod page;
+mod routes;
+mod session;
+mod setup;
+mod user;
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+pub use routes::{app, route_list};
+use trienkhai_db::Db;
+
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Adds `Secure` to cookies; turn on behind TLS.
+    pub secure_cookies: bool,
+    /// Sessions end after this much inactivity.
+    pub session_idle_ms: i64,
+    /// Take the client address from X-Forwarded-For (behind a reverse proxy).
+    pub trust_proxy: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            session_idle_ms: 8 * 3600 * 1000,
+            trust_proxy: false,
+            max_body: 2 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub cfg: Arc<WebConfig>,
+    /// Flips once to true after setup; instances that still see false ask the DB.
+    initialized: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(db: Db, cfg: WebConfig) -> Self {
+        AppState {
+            db,
+            cfg: Arc::new(cfg),
+            initialized: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Whether first-start setup has run (cached once true).
+    pub async fn is_initialized(&self) -> Result<bool, trienkhai_db::DbError> {
+        if self.initialized.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let done = trienkhai_db::setup::is_done(&self.db).await?;
+        if done {
+            self.initialized.store(true, Ordering::Relaxed);
+        }
+        Ok(done)
+    }
+}

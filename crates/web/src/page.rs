@@ -1,0 +1,118 @@
+//! Shared page pieces: the navigation bar, field errors, rendering, redirects.
+use askama::Template;
+use axum::{
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+use trienkhai_core::{FieldError, Role};
+use trienkhai_db::session::Current;
+
+use crate::error::{WebError, WebResult};
+
+/// The signed-in bar at the top of every page.
+#[derive(Clone, Debug)]
+pub struct Nav {
+    pub name: String,
+    pub role_label: &'static str,
+    pub is_admin: bool,
+    pub csrf: String,
+    pub active: &'static str,
+}
+
+impl Nav {
+    pub fn new(cur: &Current, active: &'static str) -> Nav {
+        let role = Role::parse(&cur.role).unwrap_or(Role::Member);
+        Nav {
+            name: cur.display_name.clone(),
+            role_label: role.label(),
+            is_admin: role == Role::Admin,
+            csrf: cur.csrf.clone(),
+            active,
+        }
+    }
+}
+
+/// Field errors as a form shows them, next to each field.
+#[derive(Clone, Debug, Default)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    pub fn get(&self, field: &str) -> &'static str {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.code.message())
+            .unwrap_or("")
+    }
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+pub fn render<T: Template>(t: &T) -> WebResult<Response> {
+    render_status(t, StatusCode::OK)
+}
+
+pub fn render_status<T: Template>(t: &T, status: StatusCode) -> WebResult<Response> {
+    let html = t
+        .render()
+        .map_err(|e| WebError::Internal(anyhow::anyhow!("template: {e}")))?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub fn redirect(to: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    nav: Option<Nav>,
+    message: &'a str,
+    request_id: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "error_toast.html")]
+struct ErrorToast<'a> {
+    message: &'a str,
+    request_id: Option<&'a str>,
+}
+
+pub fn error_html(message: &str, request_id: Option<&str>, partial: bool) -> String {
+    let out = if partial {
+        ErrorToast {
+            message,
+            request_id,
+        }
+        .render()
+    } else {
+        ErrorPage {
+            nav: None,
+            message,
+            request_id,
+        }
+        .render()
+    };
+    out.unwrap_or_else(|_| message.to_string())
+}
+
+/// Only same-site paths are followed after login.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        _ => "/dashboard",
+    }
+}
+
+pub fn nav_is_admin(cur: &Current) -> bool {
+    Role::parse(&cur.role) == Some(Role::Admin)
+}

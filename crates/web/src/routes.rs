@@ -1,0 +1,221 @@
+//! Every route in one table. The guard looks up each route's rule in
+//! `authz`; the matrix test walks `route_list()`.
+use std::time::Duration;
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Request},
+    http::{HeaderName, HeaderValue, Method, header},
+    middleware::{self, Next},
+    response::Response,
+    routing::{MethodRouter, get, post},
+};
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer,
+    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
+};
+
+use crate::{
+    AppState, account, api, assets, audit, dashboard, error, guard, health, session, setup, user,
+};
+
+#[derive(Clone, Debug)]
+pub struct RouteDef {
+    pub method: Method,
+    pub path: &'static str,
+    pub summary: &'static str,
+}
+
+type H = MethodRouter<AppState>;
+
+fn table() -> Vec<(Method, &'static str, &'static str, H)> {
+    use Method as M;
+    vec![
+        (
+            M::GET,
+            "/",
+            "Trang chủ: chuyển tới khởi tạo, đăng nhập hoặc tổng quan",
+            get(dashboard::home),
+        ),
+        (M::GET, "/livez", "Tiến trình còn chạy", get(health::livez)),
+        (M::GET, "/healthz", "CSDL trả lời", get(health::healthz)),
+        (
+            M::GET,
+            "/static/{file}",
+            "CSS và htmx nhúng trong chương trình",
+            get(assets::file),
+        ),
+        (M::GET, "/setup", "Khởi tạo hệ thống", get(setup::form)),
+        (M::POST, "/setup", "Khởi tạo hệ thống", post(setup::submit)),
+        (M::GET, "/login", "Đăng nhập", get(session::login_form)),
+        (M::POST, "/login", "Đăng nhập", post(session::login)),
+        (M::POST, "/logout", "Đăng xuất", post(session::logout)),
+        (M::GET, "/dashboard", "Tổng quan", get(dashboard::show)),
+        (M::GET, "/account", "Tài khoản của tôi", get(account::page)),
+        (
+            M::POST,
+            "/account/password",
+            "Đổi mật khẩu",
+            post(account::change_password),
+        ),
+        (
+            M::POST,
+            "/account/tokens",
+            "Tạo khóa API",
+            post(account::create_token),
+        ),
+        (
+            M::POST,
+            "/account/tokens/{id}/revoke",
+            "Thu hồi khóa API",
+            post(account::revoke_token),
+        ),
+        (
+            M::GET,
+            "/admin/users",
+            "Danh sách tài khoản",
+            get(user::list),
+        ),
+        (
+            M::GET,
+            "/admin/users/new",
+            "Thêm tài khoản",
+            get(user::new_form),
+        ),
+        (
+            M::POST,
+            "/admin/users",
+            "Thêm tài khoản",
+            post(user::create),
+        ),
+        (
+            M::GET,
+            "/admin/users/{id}",
+            "Sửa tài khoản",
+            get(user::edit_form),
+        ),
+        (
+            M::POST,
+            "/admin/users/{id}",
+            "Sửa tài khoản",
+            post(user::update),
+        ),
+        (
+            M::POST,
+            "/admin/users/{id}/password",
+            "Đặt lại mật khẩu",
+            post(user::reset_password),
+        ),
+        (M::GET, "/admin/audit", "Nhật ký thay đổi", get(audit::list)),
+        (
+            M::GET,
+            "/api/v1/openapi.json",
+            "Tài liệu OpenAPI",
+            get(api::openapi),
+        ),
+        (
+            M::GET,
+            "/api/v1/me",
+            "Tài khoản đang dùng khóa",
+            get(api::me),
+        ),
+        (
+            M::GET,
+            "/api/v1/dashboard",
+            "Số liệu tổng quan",
+            get(api::dashboard),
+        ),
+        (
+            M::GET,
+            "/api/v1/units",
+            "Đơn vị trong phạm vi, theo ngày (as_of)",
+            get(api::units),
+        ),
+        (
+            M::GET,
+            "/api/v1/units/{id}",
+            "Một đơn vị và các ban",
+            get(api::unit),
+        ),
+        (
+            M::GET,
+            "/api/v1/users",
+            "Danh sách tài khoản",
+            get(api::users),
+        ),
+        (
+            M::POST,
+            "/api/v1/users",
+            "Thêm tài khoản",
+            post(api::create_user),
+        ),
+        (M::GET, "/api/v1/audit", "Nhật ký thay đổi", get(api::audit)),
+    ]
+}
+
+pub fn route_list() -> Vec<RouteDef> {
+    table()
+        .into_iter()
+        .map(|(method, path, summary, _)| RouteDef {
+            method,
+            path,
+            summary,
+        })
+        .collect()
+}
+
+/// A fresh id per request, in the logs and on error pages; a client's own
+/// X-Request-Id is replaced so it cannot forge log lines.
+async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = {
+        use rand::RngCore;
+        let mut b = [0u8; 8];
+        rand::rng().fill_bytes(&mut b);
+        hex::encode(b)
+    };
+    let v = HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("-"));
+    req.headers_mut().insert("x-request-id", v.clone());
+    let mut res = next.run(req).await;
+    res.headers_mut().insert("x-request-id", v);
+    res
+}
+
+pub fn app(state: AppState) -> Router {
+    let max_body = state.cfg.max_body;
+    let mut router = Router::new();
+    for (_, path, _, handler) in table() {
+        router = router.route(path, handler);
+    }
+    let security = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    router
+        .route_layer(middleware::from_fn_with_state(state.clone(), guard::guard))
+        .fallback(|| async { error::WebError::not_found() })
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(middleware::from_fn(request_id))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                    // Path only: query strings may carry names of members.
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                }))
+                .layer(CompressionLayer::new())
+                .layer(security("x-content-type-options", "nosniff"))
+                .layer(security("x-frame-options", "DENY"))
+                .layer(security("referrer-policy", "same-origin"))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+                ))
+                .layer(middleware::from_fn(error::render_errors))
+                .layer(CatchPanicLayer::new())
+                .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+                .layer(DefaultBodyLimit::max(max_body)),
+        )
+}
