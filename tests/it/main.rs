@@ -1,1 +1,9 @@
-fn main() {}
+//! One integration-test binary (link time on 2 cores): storage stories on
+//! both engines, HTTP routes, the authorization matrix, the command line and
+//! a browser smoke test.
+mod authz_matrix;
+mod browser;
+mod cli;
+mod http;
+mod storage;
+mod support;

@@ -57,7 +57,16 @@ const GIVEN: [&str; 16] = [
 ];
 
 /// The people the seed articles name: (family, middle, given, title, from, to).
-const SECRETARIES: [(&str, &str, &str, &str, &str, Option<&str>); 5] = [
+/// (family, middle, given, title, from, to)
+type Secretary = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
+const SECRETARIES: [Secretary; 5] = [
     (
         "Trần",
         "Đình",
@@ -101,7 +110,16 @@ const SECRETARIES: [(&str, &str, &str, &str, &str, Option<&str>); 5] = [
 ];
 
 /// Documents cited in the seeds: (system, issuer, type, number, date, subject).
-const DOCUMENTS: [(&str, &str, &str, &str, Option<&str>, &str); 9] = [
+/// (system, issuer, type, number, date, subject)
+type SeedDocument = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+);
+const DOCUMENTS: [SeedDocument; 9] = [
     (
         "party",
         "TW",

@@ -170,6 +170,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         }
         r
     };
+    if let Some(v) = res.headers().get(crate::guard::DENIED_HEADER) {
+        out.headers_mut()
+            .insert(crate::guard::DENIED_HEADER, v.clone());
+    }
     if info.status == StatusCode::UNAUTHORIZED && is_api {
         out.headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -25,6 +25,7 @@ pub const SESSION_COOKIE: &str = "tk_session";
 pub const CSRF_COOKIE: &str = "tk_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const DENIED_HEADER: &str = "x-trienkhai-denied";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Via {
@@ -131,7 +132,10 @@ async fn check(st: &AppState, req: Request) -> Result<Request, Response> {
     let method = req.method().clone();
     let Some(access) = authz::rule(&method, &path) else {
         tracing::error!(%method, %path, "route has no authorization rule");
-        return Err(WebError::forbidden().into_response());
+        let mut res = WebError::forbidden().into_response();
+        res.headers_mut()
+            .insert(DENIED_HEADER, HeaderValue::from_static("no-rule"));
+        return Err(res);
     };
     let is_api = path.starts_with("/api/");
     let ip = client_ip(&req, st.cfg.trust_proxy);
@@ -145,13 +149,17 @@ async fn check(st: &AppState, req: Request) -> Result<Request, Response> {
     };
     let role = cur.as_ref().and_then(|c| Role::parse(&c.role));
     if !authz::allows(access, role) {
-        return Err(if cur.is_some() {
+        let mut res = if cur.is_some() {
             WebError::forbidden().into_response()
         } else if is_api {
             WebError::status(StatusCode::UNAUTHORIZED, Code::Unauthenticated).into_response()
         } else {
             login_redirect(&req)
-        });
+        };
+        // Tells clients (and the matrix test) the refusal came from the rule, not the handler.
+        res.headers_mut()
+            .insert(DENIED_HEADER, HeaderValue::from_static("rule"));
+        return Err(res);
     }
     if let Some(c) = &cur
         && c.must_change_password

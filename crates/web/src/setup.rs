@@ -7,6 +7,7 @@ use axum::{
     response::Response,
 };
 use serde::Deserialize;
+use trienkhai_core::Code;
 use trienkhai_db::{
     DbError,
     setup::{self, Setup},
@@ -105,6 +106,9 @@ pub async fn submit(
     headers: HeaderMap,
     Form(f): Form<SetupForm>,
 ) -> WebResult<Response> {
+    if st.is_initialized().await? {
+        return Err(WebError::status(StatusCode::CONFLICT, Code::AlreadySetUp));
+    }
     let s = Setup {
         unit: NewUnit {
             code: f.unit_code.clone(),

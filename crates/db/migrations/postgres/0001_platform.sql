@@ -123,7 +123,7 @@ CREATE TABLE session (
     last_seen_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL
 );
-CREATE INDEX session_user ON session(user_id);
+CREATE INDEX session_by_user ON session(user_id);
 CREATE INDEX session_expires ON session(expires_at);
 
 CREATE TABLE api_token (

@@ -1,0 +1,185 @@
+//! Every route × every role, against the real server. The expected table
+//! lives here, apart from `authz`, so a new route without a rule (or without
+//! a row here) fails this test.
+use trienkhai_core::Code;
+use trienkhai_db::{Engine, demo, token, user};
+
+use crate::support::{Client, TestApp, TestDb};
+
+/// Roles in column order.
+const ROLES: [&str; 5] = ["anonymous", "admin", "staff", "secretary", "member"];
+
+/// (method, route, allowed for [anonymous, admin, staff, secretary, member]).
+const EXPECTED: &[(&str, &str, [bool; 5])] = &[
+    ("GET", "/", [true, true, true, true, true]),
+    ("GET", "/livez", [true, true, true, true, true]),
+    ("GET", "/healthz", [true, true, true, true, true]),
+    ("GET", "/static/{file}", [true, true, true, true, true]),
+    ("GET", "/setup", [true, true, true, true, true]),
+    ("POST", "/setup", [true, true, true, true, true]),
+    ("GET", "/login", [true, true, true, true, true]),
+    ("POST", "/login", [true, true, true, true, true]),
+    ("GET", "/dashboard", [false, true, true, true, true]),
+    ("GET", "/account", [false, true, true, true, true]),
+    ("POST", "/account/password", [false, true, true, true, true]),
+    ("POST", "/account/tokens", [false, true, true, true, true]),
+    (
+        "POST",
+        "/account/tokens/{id}/revoke",
+        [false, true, true, true, true],
+    ),
+    ("GET", "/admin/users", [false, true, false, false, false]),
+    (
+        "GET",
+        "/admin/users/new",
+        [false, true, false, false, false],
+    ),
+    ("POST", "/admin/users", [false, true, false, false, false]),
+    (
+        "GET",
+        "/admin/users/{id}",
+        [false, true, false, false, false],
+    ),
+    (
+        "POST",
+        "/admin/users/{id}",
+        [false, true, false, false, false],
+    ),
+    (
+        "POST",
+        "/admin/users/{id}/password",
+        [false, true, false, false, false],
+    ),
+    ("GET", "/admin/audit", [false, true, false, false, false]),
+    (
+        "GET",
+        "/api/v1/openapi.json",
+        [true, true, true, true, true],
+    ),
+    ("GET", "/api/v1/me", [false, true, true, true, true]),
+    ("GET", "/api/v1/dashboard", [false, true, true, true, true]),
+    ("GET", "/api/v1/units", [false, true, true, true, true]),
+    ("GET", "/api/v1/units/{id}", [false, true, true, true, true]),
+    ("GET", "/api/v1/users", [false, true, false, false, false]),
+    ("POST", "/api/v1/users", [false, true, false, false, false]),
+    ("GET", "/api/v1/audit", [false, true, false, false, false]),
+    // Last, because it ends each role's session.
+    ("POST", "/logout", [false, true, true, true, true]),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_has_a_rule_and_the_expected_roles() {
+    let registered: Vec<(String, String)> = trienkhai_web::route_list()
+        .into_iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    let expected: Vec<(String, String)> = EXPECTED
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    for r in &registered {
+        assert!(
+            trienkhai_web::authz::rule(&r.0.parse().unwrap(), &r.1).is_some(),
+            "route {} {} has no authorization rule in authz.rs",
+            r.0,
+            r.1
+        );
+        assert!(
+            expected.contains(r),
+            "route {} {} is missing from the matrix test",
+            r.0,
+            r.1
+        );
+    }
+    for e in &expected {
+        assert!(
+            registered.contains(e),
+            "matrix lists {} {} but no such route exists",
+            e.0,
+            e.1
+        );
+    }
+
+    let t = TestDb::demo(Engine::Sqlite).await;
+    let app = TestApp::spawn(&t.db).await;
+    let member = user::by_username(&t.db, "dangvien").await.unwrap().unwrap();
+    let unit_id = member.unit_id.unwrap();
+    let actor = trienkhai_db::Actor::system("test");
+
+    // One browser session and one API token per role.
+    let mut clients = Vec::new();
+    let mut tokens = Vec::new();
+    for role in ROLES {
+        let c = app.client();
+        let username = match role {
+            "anonymous" => None,
+            "admin" => Some(demo::ADMIN),
+            "staff" => Some("canbo"),
+            "secretary" => Some("bithu"),
+            _ => Some("dangvien"),
+        };
+        let tok = match username {
+            Some(u) => {
+                c.login_ok(u, demo::PASSWORD).await;
+                let uid = user::by_username(&t.db, u).await.unwrap().unwrap().id;
+                Some(token::create(&t.db, &actor, uid, "matrix").await.unwrap())
+            }
+            None => None,
+        };
+        clients.push(c);
+        tokens.push(tok);
+    }
+
+    let mut failures = Vec::new();
+    for (method, route, allowed) in EXPECTED {
+        let path = route
+            .replace("{file}", "app.css")
+            .replace("/users/{id}", &format!("/users/{}", member.id))
+            .replace("/tokens/{id}", "/tokens/999999")
+            .replace("/units/{id}", &format!("/units/{unit_id}"));
+        for (i, role) in ROLES.iter().enumerate() {
+            let c: &Client = &clients[i];
+            let mut req = c.http.request(method.parse().unwrap(), app.url(&path));
+            if path.starts_with("/api/") {
+                if let Some(tok) = &tokens[i] {
+                    req = req.bearer_auth(tok);
+                }
+                if *method == "POST" {
+                    req = req.json(&serde_json::json!({}));
+                }
+            } else if *method == "POST" {
+                let page = if *role == "anonymous" {
+                    "/login"
+                } else {
+                    "/account"
+                };
+                let csrf = c.csrf(page).await;
+                req = req.form(&[("_csrf", csrf.as_str())]);
+            }
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let denied = res.headers().get("x-trienkhai-denied").is_some();
+            let body = res.text().await.unwrap_or_default();
+            assert!(
+                !body.contains(Code::CsrfFailed.message()),
+                "{method} {path} as {role}: CSRF refused"
+            );
+            assert!(
+                status < 500,
+                "{method} {path} as {role}: server error {status}"
+            );
+            if denied == allowed[i] {
+                failures.push(format!(
+                    "{method} {route} as {role}: expected {}, got {status}",
+                    if allowed[i] { "allowed" } else { "denied" }
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+    t.cleanup().await;
+}

@@ -1,0 +1,450 @@
+//! Storage stories, each run on SQLite and on PostgreSQL.
+use trienkhai_core::{Code, Role};
+use trienkhai_db::{
+    Actor, DbError, Engine, audit, counter, person, session, setup, throttle, token, unit,
+    user::{self, Edit, NewUser},
+};
+
+use crate::{
+    both_engines,
+    support::{TestDb, demo_setup, plain_setup},
+};
+
+#[test]
+fn migration_trees_are_in_lock_step() {
+    let s = trienkhai_db::migration_versions(Engine::Sqlite);
+    let p = trienkhai_db::migration_versions(Engine::Postgres);
+    assert!(!s.is_empty());
+    assert_eq!(
+        s, p,
+        "migrations/sqlite and migrations/postgres must list the same versions"
+    );
+}
+
+fn admin_actor(id: i64) -> Actor {
+    Actor {
+        user_id: Some(id),
+        name: "admin".into(),
+        ip: Some("127.0.0.1".into()),
+    }
+}
+
+async fn accounts_story(engine: Engine) {
+    let t = TestDb::new(engine).await;
+    let db = &t.db;
+    assert!(!setup::is_done(db).await.unwrap());
+    let admin = setup::run(db, plain_setup()).await.expect("setup");
+    assert_eq!(admin.role(), Role::Admin);
+    assert!(setup::is_done(db).await.unwrap());
+    let again = setup::run(db, plain_setup()).await;
+    assert!(matches!(again, Err(DbError::Refused(Code::AlreadySetUp))));
+    let top = unit::top(db).await.unwrap().expect("top unit");
+    assert_eq!(top.name, "Đảng bộ Khối các cơ quan tỉnh");
+    let actor = admin_actor(admin.id);
+
+    // Validation: every problem reported at once, nothing written.
+    let before = audit::list(db, &Default::default(), 1000)
+        .await
+        .unwrap()
+        .len();
+    let bad = user::create(
+        db,
+        &actor,
+        NewUser {
+            username: "A B".into(),
+            display_name: "".into(),
+            password: "short".into(),
+            role: "secretary".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let Err(DbError::Invalid(errs)) = bad else {
+        panic!("expected field errors")
+    };
+    let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["username", "display_name", "password", "unit_id"]);
+    let dangling = user::create(
+        db,
+        &actor,
+        NewUser {
+            username: "lac".into(),
+            display_name: "Lạc".into(),
+            password: "mat-khau-dai-1".into(),
+            role: "secretary".into(),
+            unit_id: Some(999_999),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(matches!(dangling, Err(DbError::Invalid(ref e)) if e[0].code == Code::UnitNotFound));
+    assert_eq!(
+        audit::list(db, &Default::default(), 1000)
+            .await
+            .unwrap()
+            .len(),
+        before,
+        "nothing half-written"
+    );
+
+    // NFD input is stored as NFC.
+    let nfd = "Nguye\u{302}\u{303}n Thi\u{323} Hoa\u{300}";
+    let staff = user::create(
+        db,
+        &actor,
+        NewUser {
+            username: "CanBo".into(),
+            display_name: nfd.into(),
+            password: "mat-khau-dai-2".into(),
+            role: "staff".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("staff");
+    assert_eq!(staff.username, "canbo");
+    assert_eq!(staff.display_name, "Nguyễn Thị Hoà");
+    let dup = user::create(
+        db,
+        &actor,
+        NewUser {
+            username: "canbo".into(),
+            display_name: "X".into(),
+            password: "mat-khau-dai-2".into(),
+            role: "staff".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(matches!(dup, Err(DbError::Invalid(ref e)) if e[0].code == Code::UsernameTaken));
+
+    // Passwords, sessions and tokens.
+    assert!(
+        user::authenticate(db, "canbo", "sai-mat-khau")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        user::authenticate(db, "khong-co", "mat-khau-dai-2")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let u = user::authenticate(db, " CANBO ", "mat-khau-dai-2")
+        .await
+        .unwrap()
+        .expect("login");
+    let mut tx = db.begin().await.unwrap();
+    let cookie = session::create_in(&mut tx, u.id, 60_000).await.unwrap();
+    tx.commit().await.unwrap();
+    let cur = session::lookup(db, &cookie, 60_000)
+        .await
+        .unwrap()
+        .expect("session");
+    assert_eq!(cur.username, "canbo");
+    assert_eq!(cur.csrf.len(), 64);
+    assert!(
+        session::lookup(db, "not-a-session", 60_000)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let tok = token::create(db, &actor, u.id, "máy chủ báo cáo")
+        .await
+        .unwrap();
+    assert!(tok.starts_with("tk_"));
+    assert_eq!(
+        token::lookup(db, &tok)
+            .await
+            .unwrap()
+            .expect("token")
+            .user_id,
+        u.id
+    );
+    assert!(token::lookup(db, "tk_wrong").await.unwrap().is_none());
+    let tid = token::list(db, u.id).await.unwrap()[0].id;
+    assert!(
+        !token::revoke(db, &actor, admin.id, tid).await.unwrap(),
+        "not the admin's token"
+    );
+    assert!(token::revoke(db, &actor, u.id, tid).await.unwrap());
+    assert!(token::lookup(db, &tok).await.unwrap().is_none());
+
+    // Password change: wrong current password writes nothing.
+    let wrong = user::change_password(
+        db,
+        &actor,
+        u.id,
+        &cur.session_id,
+        "sai",
+        "mat-khau-moi-3",
+        "mat-khau-moi-3",
+    )
+    .await;
+    assert!(matches!(wrong, Err(DbError::Invalid(ref e)) if e[0].code == Code::WrongPassword));
+    assert_eq!(
+        user::get(db, u.id).await.unwrap().unwrap().version,
+        u.version
+    );
+    user::change_password(
+        db,
+        &actor,
+        u.id,
+        &cur.session_id,
+        "mat-khau-dai-2",
+        "mat-khau-moi-3",
+        "mat-khau-moi-3",
+    )
+    .await
+    .unwrap();
+    assert!(
+        session::lookup(db, &cookie, 60_000)
+            .await
+            .unwrap()
+            .is_some(),
+        "own session kept"
+    );
+    assert!(
+        user::authenticate(db, "canbo", "mat-khau-moi-3")
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Administrator reset ends every session and forces a change.
+    user::reset_password(db, &actor, u.id, "tam-thoi-12345")
+        .await
+        .unwrap();
+    assert!(
+        session::lookup(db, &cookie, 60_000)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        user::get(db, u.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .must_change_password
+    );
+
+    // Stale forms: an edit made against an old version is refused.
+    let fresh = user::get(db, u.id).await.unwrap().unwrap();
+    let edit = |v: i64| Edit {
+        display_name: "Trần Văn Bình".into(),
+        role: "staff".into(),
+        unit_id: None,
+        board_id: None,
+        disabled: false,
+        version: v,
+    };
+    user::update(db, &actor, u.id, edit(fresh.version))
+        .await
+        .unwrap();
+    let stale = user::update(db, &actor, u.id, edit(fresh.version)).await;
+    assert!(matches!(stale, Err(DbError::Refused(Code::StaleForm))));
+    let self_lock = user::update(
+        db,
+        &actor,
+        admin.id,
+        Edit {
+            disabled: true,
+            role: "admin".into(),
+            ..edit(admin.version)
+        },
+    )
+    .await;
+    assert!(
+        matches!(self_lock, Err(DbError::Invalid(_))),
+        "an admin cannot disable themselves"
+    );
+
+    // Audit: who, what, before and after; append-only at the database.
+    let upd = audit::list(
+        db,
+        &audit::Filter {
+            action: Some("update".into()),
+            ..Default::default()
+        },
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(upd.len(), 1);
+    assert_eq!(upd[0].actor_id, Some(admin.id));
+    assert!(
+        upd[0]
+            .before_json
+            .as_deref()
+            .unwrap()
+            .contains("Nguyễn Thị Hoà")
+    );
+    assert!(
+        upd[0]
+            .after_json
+            .as_deref()
+            .unwrap()
+            .contains("Trần Văn Bình")
+    );
+    let all = audit::list(db, &Default::default(), 1000).await.unwrap();
+    assert!(
+        all.iter().all(
+            |e| !format!("{e:?}").contains("$argon2") && !format!("{e:?}").contains("mat-khau")
+        ),
+        "no secrets in the audit log"
+    );
+    let tamper = match db {
+        trienkhai_db::Db::Sqlite(p) => sqlx::query("UPDATE audit_log SET summary = 'x'")
+            .execute(p)
+            .await
+            .map(|_| ()),
+        trienkhai_db::Db::Postgres(p) => sqlx::query("DELETE FROM audit_log")
+            .execute(p)
+            .await
+            .map(|_| ()),
+    };
+    assert!(tamper.is_err(), "audit_log must refuse updates and deletes");
+
+    // Keyset paging of the log.
+    let page1 = audit::list(db, &Default::default(), 3).await.unwrap();
+    let page2 = audit::list(
+        db,
+        &audit::Filter {
+            before_id: Some(page1[2].id),
+            ..Default::default()
+        },
+        3,
+    )
+    .await
+    .unwrap();
+    assert!(page2[0].id < page1[2].id);
+
+    assert_eq!(
+        counter::all(db).await.unwrap(),
+        counter::recount(db).await.unwrap()
+    );
+    t.cleanup().await;
+}
+both_engines!(accounts, accounts_story);
+
+async fn throttle_story(engine: Engine) {
+    let t = TestDb::new(engine).await;
+    let db = &t.db;
+    for _ in 0..throttle::PER_ACCOUNT {
+        assert!(!throttle::is_throttled(db, "a", "10.0.0.1").await.unwrap());
+        throttle::record_failure(db, "a", "10.0.0.1").await.unwrap();
+    }
+    assert!(
+        throttle::is_throttled(db, "A", "10.0.0.2").await.unwrap(),
+        "per account, any address"
+    );
+    assert!(!throttle::is_throttled(db, "b", "10.0.0.2").await.unwrap());
+    for i in 0..throttle::PER_ADDRESS {
+        throttle::record_failure(db, &format!("u{i}"), "10.0.0.9")
+            .await
+            .unwrap();
+    }
+    assert!(
+        throttle::is_throttled(db, "fresh", "10.0.0.9")
+            .await
+            .unwrap(),
+        "per address, any account"
+    );
+    throttle::clear_account(db, "a").await.unwrap();
+    assert!(!throttle::is_throttled(db, "a", "10.0.0.3").await.unwrap());
+    t.cleanup().await;
+}
+both_engines!(throttling, throttle_story);
+
+async fn concurrent_setup_story(engine: Engine) {
+    let t = TestDb::new(engine).await;
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        let db = t.db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut s = plain_setup();
+            s.admin.username = format!("admin{i}");
+            s.unit.code = format!("DUK{i}");
+            setup::run(&db, s).await
+        }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(DbError::Refused(Code::AlreadySetUp)) => {}
+            Err(DbError::Sqlx(e))
+                if engine == Engine::Sqlite && e.to_string().contains("locked") =>
+            {
+                panic!("SQLite lock error reached the caller: {e}")
+            }
+            Err(e) => panic!("unexpected: {e}"),
+        }
+    }
+    assert_eq!(ok, 1, "exactly one setup wins");
+    assert_eq!(
+        counter::all(&t.db).await.unwrap(),
+        counter::recount(&t.db).await.unwrap()
+    );
+    t.cleanup().await;
+}
+both_engines!(concurrent_setup, concurrent_setup_story);
+
+async fn demo_story(engine: Engine) {
+    let t = TestDb::new(engine).await;
+    let db = &t.db;
+    setup::run(db, demo_setup()).await.expect("demo");
+    let top = unit::top(db).await.unwrap().unwrap();
+    assert_eq!(top.issuer_code.as_deref(), Some("ĐUK"));
+    let names: Vec<_> = unit::boards(db, top.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.name)
+        .collect();
+    assert!(names.iter().any(|n| n == "Ban Tuyên giáo"));
+    assert!(names.iter().any(|n| n.starts_with("Tiểu ban tuyên truyền")));
+    // The seed articles' secretaries, each on their own dates.
+    let sec = |d: &'static str| {
+        let db = db.clone();
+        async move {
+            person::leaders(&db, top.id, d)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|h| h.title == "Bí thư Đảng ủy Khối")
+                .map(|h| h.full_name)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(sec("2019-08-02").await, ["Trần Đình Quế"]);
+    assert_eq!(sec("2019-10-01").await, ["Lê Hồng Quân"]);
+    assert_eq!(sec("2020-07-03").await, ["Trần Xuân Hựu"]);
+    assert_eq!(sec("2020-12-04").await, ["Hoàng Anh Trung"]);
+    assert_eq!(sec("2024-07-25").await, ["Đỗ Quang Minh"]);
+    // Scope lists: a secretary's subtree, as of a date.
+    let sct = unit::by_code(db, "SCT").await.unwrap().unwrap();
+    let today = trienkhai_core::fmt::today_vn();
+    let sub = unit::list(db, Some(&sct.path), today, None, 100)
+        .await
+        .unwrap();
+    assert_eq!(sub.len(), 5, "the unit and its four chi bộ");
+    assert!(sub.iter().all(|u| u.path.starts_with(&sct.path)));
+    let early = unit::list(db, None, time::macros::date!(1999 - 01 - 01), None, 100)
+        .await
+        .unwrap();
+    assert!(early.is_empty(), "nothing existed before 2000");
+    let all = unit::list(db, None, today, None, 1000).await.unwrap();
+    let page = unit::list(db, None, today, Some(&all[9].path), 1000)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), all.len() - 10, "keyset paging by path");
+    assert_eq!(
+        counter::all(db).await.unwrap(),
+        counter::recount(db).await.unwrap()
+    );
+    t.cleanup().await;
+}
+both_engines!(demo_data, demo_story);
