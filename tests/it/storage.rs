@@ -448,3 +448,19 @@ async fn demo_story(engine: Engine) {
     t.cleanup().await;
 }
 both_engines!(demo_data, demo_story);
+
+#[test]
+fn no_bound_limits_in_sql() {
+    // SQLite recompiles a statement after every re-bind of a LIMIT parameter;
+    // page sizes are written as literals (see trienkhai_db::pool::limit).
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/db/src");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let offending = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .any(|l| l.contains("LIMIT $"));
+        assert!(!offending, "{} binds a LIMIT parameter", path.display());
+    }
+}

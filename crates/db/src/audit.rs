@@ -80,7 +80,7 @@ pub struct Filter {
 
 /// Newest first, keyset-paged by id. Unused filters bind NULL so the SQL text is fixed.
 pub async fn list(db: &crate::Db, f: &Filter, limit: i64) -> DbResult<Vec<Entry>> {
-    let sql = "SELECT id, at, actor_id, actor, ip, action, entity, entity_id, summary, before_json, after_json
+    let sql = format!("SELECT id, at, actor_id, actor, ip, action, entity, entity_id, summary, before_json, after_json
         FROM audit_log
         WHERE ($1 IS NULL OR actor = $1)
           AND ($2 IS NULL OR entity = $2)
@@ -88,15 +88,14 @@ pub async fn list(db: &crate::Db, f: &Filter, limit: i64) -> DbResult<Vec<Entry>
           AND ($4 IS NULL OR at >= $4)
           AND ($5 IS NULL OR at <= $5)
           AND ($6 IS NULL OR id < $6)
-        ORDER BY id DESC LIMIT $7";
-    let rows = with_db!(db, p => sqlx::query_as::<_, Entry>(sql)
+        ORDER BY id DESC LIMIT {}", crate::pool::limit(limit));
+    let rows = with_db!(db, p => sqlx::query_as::<_, Entry>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(&f.actor)
         .bind(&f.entity)
         .bind(&f.action)
         .bind(f.from_ms)
         .bind(f.to_ms)
         .bind(f.before_id)
-        .bind(limit)
         .fetch_all(p).await)?;
     Ok(rows)
 }

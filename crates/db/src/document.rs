@@ -1,9 +1,8 @@
 //! The document register, minimal until issue #4 (numbering, citations, search).
-use serde::Serialize;
 use trienkhai_core::text;
 
 use crate::{
-    Actor, Db, DbResult, Tx,
+    Actor, DbResult, Tx,
     audit::{self, Change},
     counter, now_ms,
 };
@@ -54,20 +53,4 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, d: NewDocument<'_>) -> DbResu
     )
     .await?;
     Ok(id)
-}
-
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
-pub struct Summary {
-    pub id: i64,
-    pub symbol: String,
-    pub issued_on: Option<String>,
-    pub subject: String,
-}
-
-/// Newest by date first; undated documents last.
-pub async fn recent(db: &Db, limit: i64) -> DbResult<Vec<Summary>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, Summary>(
-        "SELECT id, symbol, issued_on, subject FROM document
-         ORDER BY CASE WHEN issued_on IS NULL THEN 1 ELSE 0 END, issued_on DESC, id DESC LIMIT $1")
-        .bind(limit).fetch_all(p).await)?)
 }

@@ -4,6 +4,7 @@
 mod pool;
 pub mod audit;
 pub mod counter;
+pub mod dashboard;
 pub mod demo;
 pub mod document;
 pub mod error;

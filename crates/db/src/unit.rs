@@ -157,28 +157,19 @@ pub async fn list(
     after: Option<&str>,
     limit: i64,
 ) -> DbResult<Vec<Unit>> {
+    // A subtree is a range of paths: "/1/7/" .. "/1/70" ('/' sorts just before '0').
     let sql = format!(
-        "{SELECT} WHERE ($1 IS NULL OR u.path LIKE $1 || '%')
+        "{SELECT} WHERE ($1 IS NULL OR (u.path >= $1 AND u.path < $4))
            AND u.valid_from <= $2 AND (u.valid_to IS NULL OR u.valid_to >= $2)
            AND ($3 IS NULL OR u.path > $3)
-         ORDER BY u.path LIMIT $4"
+         ORDER BY u.path LIMIT {}",
+        crate::pool::limit(limit)
     );
+    let upper = scope.map(|p| format!("{}0", p.trim_end_matches('/')));
     let day = fmt::iso(as_of);
     Ok(
         with_db!(db, p => sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(scope).bind(&day).bind(after).bind(limit).fetch_all(p).await)?,
-    )
-}
-
-/// Direct children valid on `as_of`, by name fold (issue #3 brings collation).
-pub async fn children(db: &Db, parent: i64, as_of: Date) -> DbResult<Vec<Unit>> {
-    let sql = format!(
-        "{SELECT} WHERE u.parent_id = $1 AND u.valid_from <= $2 AND (u.valid_to IS NULL OR u.valid_to >= $2)
-         ORDER BY u.name_fold, u.id"
-    );
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(parent).bind(fmt::iso(as_of)).fetch_all(p).await)?,
+        .bind(scope).bind(&day).bind(after).bind(&upper).fetch_all(p).await)?,
     )
 }
 
@@ -187,14 +178,17 @@ pub async fn types(db: &Db) -> DbResult<Vec<UnitType>> {
         "SELECT code, name, level, grassroots FROM unit_type ORDER BY sort").fetch_all(p).await)?)
 }
 
-/// The committee this installation serves, set at first start.
+/// The committee this installation serves, set once at first start.
+pub async fn top_id(db: &Db) -> DbResult<Option<i64>> {
+    Ok(crate::setting::get(db, TOP)
+        .await?
+        .and_then(|v| v.parse().ok()))
+}
+
 pub async fn top(db: &Db) -> DbResult<Option<Unit>> {
-    let Some(id) = crate::setting::get(db, TOP).await? else {
-        return Ok(None);
-    };
-    match id.parse() {
-        Ok(id) => get(db, id).await,
-        Err(_) => Ok(None),
+    match top_id(db).await? {
+        Some(id) => get(db, id).await,
+        None => Ok(None),
     }
 }
 

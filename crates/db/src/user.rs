@@ -190,10 +190,11 @@ pub async fn by_username(db: &Db, username: &str) -> DbResult<Option<User>> {
 /// Sorted by username (ASCII by construction), keyset-paged.
 pub async fn list(db: &Db, after: Option<&str>, limit: i64) -> DbResult<Vec<User>> {
     let sql = format!(
-        "SELECT {COLS} FROM app_user WHERE ($1 IS NULL OR username > $1) ORDER BY username LIMIT $2"
+        "SELECT {COLS} FROM app_user WHERE ($1 IS NULL OR username > $1) ORDER BY username LIMIT {}",
+        crate::pool::limit(limit)
     );
     Ok(
-        with_db!(db, p => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql.as_str())).bind(after).bind(limit).fetch_all(p).await)?,
+        with_db!(db, p => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql.as_str())).bind(after).fetch_all(p).await)?,
     )
 }
 

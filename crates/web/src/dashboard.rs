@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::{extract::State, response::Response};
 use trienkhai_core::fmt;
-use trienkhai_db::{audit, counter, document, person, unit};
+use trienkhai_db::{counter, dashboard};
 
 use crate::{
     AppState,
@@ -22,8 +22,10 @@ struct DashboardPage {
     today: String,
     scope_note: Option<String>,
     stats: Vec<(&'static str, String)>,
-    leaders: Vec<person::Holder>,
-    children: Vec<unit::Unit>,
+    /// (title, full name)
+    leaders: Vec<(String, String)>,
+    /// (name, type)
+    children: Vec<(String, String)>,
     /// (symbol, date, subject)
     docs: Vec<(String, String, String)>,
     /// (time, actor, summary)
@@ -44,71 +46,53 @@ pub async fn show(State(st): State<AppState>, viewer: Viewer) -> WebResult<Respo
     let cur = viewer.signed()?;
     let today = fmt::today_vn();
     let scope = authz::scope(cur);
-    let unit = match (&scope, cur.unit_id) {
-        (Scope::All, _) => unit::top(&st.db).await?,
-        (_, Some(id)) => unit::get(&st.db, id).await?,
+    let is_all = scope == Scope::All;
+    let unit_id = match (&scope, cur.unit_id) {
+        (Scope::All, _) => st.top_unit_id().await?,
+        (_, Some(id)) => Some(id),
         _ => None,
     };
-    let Some(unit) = unit else {
+    let Some(unit_id) = unit_id else {
         return Err(WebError::not_found());
     };
-    let is_all = scope == Scope::All;
     let day = fmt::iso(today);
-    let (counters, leaders, children, docs) = tokio::try_join!(
-        async {
-            if is_all {
-                counter::all(&st.db).await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
-        person::leaders(&st.db, unit.id, &day),
-        unit::children(&st.db, unit.id, today),
-        document::recent(&st.db, 5),
-    )?;
-    let stats = match counters {
-        Some(c) => {
-            let n = |k: &str| fmt::int(c.get(k).copied().unwrap_or(0));
-            vec![
-                ("đơn vị", n(counter::UNITS)),
-                ("hồ sơ đảng viên", n(counter::PERSONS)),
-                ("văn bản", n(counter::DOCUMENTS)),
-                ("tài khoản", n(counter::USERS)),
-            ]
-        }
-        None => vec![("đơn vị trực thuộc", fmt::int(children.len() as i64))],
+    let panels = dashboard::panels(&st.db, unit_id, &day, page::nav_is_admin(cur)).await?;
+    let Some((unit_name, unit_type)) = panels.header else {
+        return Err(WebError::not_found());
     };
-    let audit = if page::nav_is_admin(cur) {
-        audit::list(&st.db, &audit::Filter::default(), 5)
-            .await?
-            .into_iter()
-            .map(|a| (fmt::datetime_ms(a.at), a.actor, a.summary))
-            .collect()
+    let total = |k: &str| fmt::int(panels.totals.get(k).copied().unwrap_or(0));
+    let stats = if is_all {
+        vec![
+            ("đơn vị", total(counter::UNITS)),
+            ("hồ sơ đảng viên", total(counter::PERSONS)),
+            ("văn bản", total(counter::DOCUMENTS)),
+            ("tài khoản", total(counter::USERS)),
+        ]
     } else {
-        vec![]
+        vec![("đơn vị trực thuộc", fmt::int(panels.children.len() as i64))]
     };
     let p = DashboardPage {
         nav: Some(Nav::new(cur, "dashboard")),
-        scope_note: (!is_all).then(|| unit.name.clone()),
-        unit_name: unit.name,
-        unit_type: unit.type_name,
+        scope_note: (!is_all).then(|| unit_name.clone()),
+        unit_name,
+        unit_type,
         today: fmt::date(today),
         stats,
-        leaders,
-        children,
-        docs: docs
+        leaders: panels.leaders,
+        children: panels.children,
+        docs: panels
+            .documents
             .into_iter()
-            .map(|d| {
-                let date = d
-                    .issued_on
-                    .as_deref()
-                    .and_then(fmt::parse_date)
-                    .map(fmt::date)
-                    .unwrap_or_default();
-                (d.symbol, date, d.subject)
+            .map(|(symbol, date, subject)| {
+                let shown = fmt::parse_date(&date).map(fmt::date).unwrap_or_default();
+                (symbol, shown, subject)
             })
             .collect(),
-        audit,
+        audit: panels
+            .recent
+            .into_iter()
+            .map(|(at, who, what)| (fmt::datetime_ms(at), who, what))
+            .collect(),
     };
     page::render(&p)
 }

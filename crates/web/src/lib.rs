@@ -17,7 +17,7 @@ mod setup;
 mod user;
 
 use std::sync::{
-    Arc,
+    Arc, OnceLock,
     atomic::{AtomicBool, Ordering},
 };
 
@@ -53,6 +53,8 @@ pub struct AppState {
     pub cfg: Arc<WebConfig>,
     /// Flips once to true after setup; instances that still see false ask the DB.
     initialized: Arc<AtomicBool>,
+    /// The top committee's id never changes after setup: read it once.
+    top_unit: Arc<OnceLock<i64>>,
 }
 
 impl AppState {
@@ -61,7 +63,20 @@ impl AppState {
             db,
             cfg: Arc::new(cfg),
             initialized: Arc::new(AtomicBool::new(false)),
+            top_unit: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// The top committee's id, read once (it never changes after setup).
+    pub async fn top_unit_id(&self) -> Result<Option<i64>, trienkhai_db::DbError> {
+        if let Some(id) = self.top_unit.get() {
+            return Ok(Some(*id));
+        }
+        let id = trienkhai_db::unit::top_id(&self.db).await?;
+        if let Some(id) = id {
+            let _ = self.top_unit.set(id);
+        }
+        Ok(id)
     }
 
     /// Whether first-start setup has run (cached once true).

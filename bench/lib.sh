@@ -1,0 +1,82 @@
+# Shared helpers for the benchmark scripts: build, start a server, gate on
+# an idle machine, run wrk and read its figures. Sourced, not run.
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+BIN="$ROOT/target/release/trienkhai"
+SERVER_CPU="${SERVER_CPU:-0}"
+LOAD_CPU="${LOAD_CPU:-1}"
+
+need() { command -v "$1" >/dev/null || { echo "bench: cần $1 (apt-get install $2)"; exit 2; }; }
+
+build() {
+  need wrk wrk
+  (cd "$ROOT" && cargo build --release --quiet)
+}
+
+# Waits until the machine is idle (< 15% busy over 2 s), at most 60 s.
+idle_gate() {
+  for _ in $(seq 1 30); do
+    read -r _ u1 n1 s1 i1 w1 x1 y1 _ < /proc/stat
+    sleep 2
+    read -r _ u2 n2 s2 i2 w2 x2 y2 _ < /proc/stat
+    local busy=$(( (u2+n2+s2+x2+y2) - (u1+n1+s1+x1+y1) ))
+    local total=$(( busy + (i2+w2) - (i1+w1) ))
+    if [ "$total" -gt 0 ] && [ $(( busy * 100 / total )) -lt 15 ]; then return 0; fi
+  done
+  echo "bench: máy không rảnh sau 60 s; kết quả có thể nhiễu" >&2
+}
+
+# start_server DIR PORT [extra args]: serves the demo committee on SQLite.
+start_server() {
+  local dir="$1" port="$2"; shift 2
+  mkdir -p "$dir"
+  pushd "$dir" >/dev/null
+  TRIENKHAI_LOG=warn TRIENKHAI_LISTEN="127.0.0.1:$port" \
+    TRIENKHAI_DATABASE_URL="${TRIENKHAI_DATABASE_URL:-sqlite://$dir/bench.db}" \
+    taskset -c "$SERVER_CPU" "$BIN" serve "$@" >"$dir/server.log" 2>&1 &
+  echo $! >"$dir/server.pid"
+  popd >/dev/null
+  for _ in $(seq 1 100); do
+    kill -0 "$(cat "$dir/server.pid")" 2>/dev/null || break
+    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "bench: máy chủ không chạy"; cat "$dir/server.log"; exit 1
+}
+
+stop_server() { kill "$(cat "$1/server.pid")" 2>/dev/null || true; }
+
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$(cat "$1/server.pid")/status"; }
+
+# login PORT USER PASSWORD → prints the session cookie value.
+login() {
+  local port="$1" jar; jar="$(mktemp)"
+  local csrf
+  csrf=$(curl -fs -c "$jar" "http://127.0.0.1:$port/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
+  curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "_csrf=$csrf" --data-urlencode "username=$2" \
+    --data-urlencode "password=$3" --data-urlencode "next=" "http://127.0.0.1:$port/login"
+  awk '$6 == "tk_session" {print $7}' "$jar"
+  rm -f "$jar"
+}
+
+# run_wrk URL SECONDS CONNS [header] → prints "rps p99_ms"
+run_wrk() {
+  local url="$1" secs="$2" conns="$3" hdr="${4:-}"
+  local out
+  if [ -n "$hdr" ]; then
+    out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${secs}s" --latency -H "$hdr" "$url")
+  else
+    out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${secs}s" --latency "$url")
+  fi
+  if echo "$out" | grep -q "Non-2xx"; then echo "bench: lỗi HTTP trong khi đo $url" >&2; echo "$out" >&2; exit 1; fi
+  local rps p99
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
+  echo "$rps $p99"
+}
+
+free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"; }
+
+median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }

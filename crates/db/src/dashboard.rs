@@ -1,0 +1,77 @@
+//! The dashboard's panels in one round trip: every panel is a few rows, and
+//! on SQLite each query is a hop to sqlx's worker thread, so one UNION ALL
+//! of a common text shape beats four queries. Rows are sorted here.
+use crate::{Db, DbResult};
+
+pub struct Panels {
+    /// (name, type name) of the unit; None when it does not exist.
+    pub header: Option<(String, String)>,
+    /// The kept totals (see `counter`), by key.
+    pub totals: std::collections::HashMap<String, i64>,
+    /// (title, full name)
+    pub leaders: Vec<(String, String)>,
+    /// (name, type name)
+    pub children: Vec<(String, String)>,
+    /// Newest in the register first: (symbol, ISO date or "", subject)
+    pub documents: Vec<(String, String, String)>,
+    /// (unix ms, actor, summary)
+    pub recent: Vec<(i64, String, String)>,
+}
+
+const SQL: &str = "
+    SELECT 'h' AS kind, u.name AS a, t.name AS b, '' AS c, u.id AS n
+    FROM unit u JOIN unit_type t ON t.code = u.type_code WHERE u.id = $1
+    UNION ALL
+    SELECT 't', key, '', '', value FROM counter
+    UNION ALL
+    SELECT 'l', ps.title, p.family_name || ' ' || p.middle_name || ' ' || p.given_name, '', ps.id
+    FROM position ps JOIN person p ON p.id = ps.person_id
+    WHERE ps.unit_id = $1 AND ps.valid_from <= $2 AND (ps.valid_to IS NULL OR ps.valid_to >= $2)
+    UNION ALL
+    SELECT 'u', u.name, t.name, u.name_fold, u.id
+    FROM unit u JOIN unit_type t ON t.code = u.type_code
+    WHERE u.parent_id = $1 AND u.valid_from <= $2 AND (u.valid_to IS NULL OR u.valid_to >= $2)
+    UNION ALL
+    SELECT * FROM (SELECT 'd', symbol, COALESCE(issued_on, ''), subject, id FROM document
+                   ORDER BY id DESC LIMIT 5) d  -- literal: see pool::limit
+    UNION ALL
+    SELECT * FROM (SELECT 'a', actor, summary, '', at FROM audit_log WHERE $3 ORDER BY id DESC LIMIT 5) r";
+
+pub async fn panels(db: &Db, unit_id: i64, as_of: &str, with_recent: bool) -> DbResult<Panels> {
+    let rows: Vec<(String, String, String, String, i64)> = with_db!(db, p => sqlx::query_as(SQL)
+        .bind(unit_id).bind(as_of).bind(with_recent).fetch_all(p).await)?;
+    let mut header = None;
+    let mut totals = std::collections::HashMap::new();
+    let mut leaders = Vec::new();
+    let mut children = Vec::new();
+    let mut documents = Vec::new();
+    let mut recent = Vec::new();
+    for (kind, a, b, c, n) in rows {
+        match kind.as_str() {
+            "h" => header = Some((a, b)),
+            "t" => {
+                totals.insert(a, n);
+            }
+            "l" => leaders.push((n, a, b)),
+            "u" => children.push((c, n, a, b)),
+            "d" => documents.push((b, n, a, c)),
+            _ => recent.push((n, a, b)),
+        }
+    }
+    leaders.sort_by_key(|l| l.0);
+    // By folded name until issue #3 brings Vietnamese collation.
+    children.sort();
+    documents.sort_by_key(|d| std::cmp::Reverse(d.1));
+    recent.sort_by_key(|r| std::cmp::Reverse(r.0));
+    Ok(Panels {
+        header,
+        totals,
+        leaders: leaders.into_iter().map(|(_, t, n)| (t, n)).collect(),
+        children: children.into_iter().map(|(_, _, n, t)| (n, t)).collect(),
+        documents: documents
+            .into_iter()
+            .map(|(d, _, s, subj)| (s, d, subj))
+            .collect(),
+        recent,
+    })
+}
