@@ -155,15 +155,7 @@ async fn create_admin_and_token_from_the_command_line() {
 
     let db = trienkhai_db::connect(&url).await.unwrap();
     let app = TestApp::spawn(&db).await;
-    let me: serde_json::Value = reqwest::Client::new()
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = app.api_json(&token, "/api/v1/me").await;
     assert_eq!(me["username"], "vanthu");
     assert_eq!(me["role"], "admin");
     // The command-line admin can log in before setup has run.

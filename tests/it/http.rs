@@ -284,25 +284,9 @@ async fn api_needs_a_valid_token() {
     let tok = token::create(&t.db, &trienkhai_db::Actor::system("test"), admin.id, "t")
         .await
         .unwrap();
-    let me: serde_json::Value = http
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&tok)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = app.api_json(&tok, "/api/v1/me").await;
     assert_eq!(me["username"], "quantri");
-    let dash: serde_json::Value = http
-        .get(app.url("/api/v1/dashboard"))
-        .bearer_auth(&tok)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let dash = app.api_json(&tok, "/api/v1/dashboard").await;
     assert_eq!(dash["unit"]["name"], "Đảng bộ Khối các cơ quan tỉnh");
     assert_eq!(dash["counters"]["documents"], 9);
 
@@ -365,7 +349,6 @@ async fn api_needs_a_valid_token() {
 async fn secretaries_and_members_see_only_their_units() {
     let t = TestDb::demo(Engine::Sqlite).await;
     let app = TestApp::spawn(&t.db).await;
-    let http = reqwest::Client::new();
     let actor = trienkhai_db::Actor::system("test");
     let tok = |name: &'static str| {
         let db = t.db.clone();
@@ -383,45 +366,27 @@ async fn secretaries_and_members_see_only_their_units() {
     let top = unit::top(&t.db).await.unwrap().unwrap();
     let sct = unit::by_code(&t.db, "SCT").await.unwrap().unwrap();
     let stc = unit::by_code(&t.db, "STC").await.unwrap().unwrap();
-    let get = |tok: &String, path: String| http.get(app.url(&path)).bearer_auth(tok.clone()).send();
     assert_eq!(
-        get(&sec, format!("/api/v1/units/{}", sct.id))
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
+        app.api_status(&sec, &format!("/api/v1/units/{}", sct.id))
+            .await,
         200
     );
     assert_eq!(
-        get(&sec, format!("/api/v1/units/{}", top.id))
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
+        app.api_status(&sec, &format!("/api/v1/units/{}", top.id))
+            .await,
         403
     );
     assert_eq!(
-        get(&sec, format!("/api/v1/units/{}", stc.id))
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
+        app.api_status(&sec, &format!("/api/v1/units/{}", stc.id))
+            .await,
         403
     );
     assert_eq!(
-        get(&staff, format!("/api/v1/units/{}", stc.id))
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
+        app.api_status(&staff, &format!("/api/v1/units/{}", stc.id))
+            .await,
         200
     );
-    let list: serde_json::Value = get(&sec, "/api/v1/units".into())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.api_json(&sec, "/api/v1/units").await;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 5);
     assert!(
@@ -429,17 +394,12 @@ async fn secretaries_and_members_see_only_their_units() {
             .iter()
             .all(|u| u["path"].as_str().unwrap().starts_with(&sct.path))
     );
-    let list: serde_json::Value = get(&mem, "/api/v1/units".into())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.api_json(&mem, "/api/v1/units").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
-    let r = get(&sec, "/api/v1/units?as_of=30/02/2020".into())
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(
+        app.api_status(&sec, "/api/v1/units?as_of=30/02/2020").await,
+        422
+    );
     // A secretary's dashboard is their own unit, without committee totals.
     let c = app.client();
     c.login_ok("bithu", demo::PASSWORD).await;
@@ -461,19 +421,22 @@ async fn accounts_admin_stale_forms_and_forced_password_change() {
 
     // Create with NFD input and a bad unit code first.
     let nfd = "Tra\u{302}\u{300}n Thi\u{323} Mai";
-    let r = admin
-        .submit(
-            "/admin/users/new",
-            "/admin/users",
-            &[
+    let create = |unit: &'static str| {
+        let admin = admin.clone();
+        async move {
+            let form = [
                 ("username", "mai"),
                 ("display_name", nfd),
                 ("role", "secretary"),
-                ("unit_code", "KHONGCO"),
+                ("unit_code", unit),
                 ("password", "tam-thoi-12345"),
-            ],
-        )
-        .await;
+            ];
+            admin
+                .submit("/admin/users/new", "/admin/users", &form)
+                .await
+        }
+    };
+    let r = create("KHONGCO").await;
     assert_eq!(r.status().as_u16(), 422);
     assert!(
         r.text()
@@ -481,19 +444,7 @@ async fn accounts_admin_stale_forms_and_forced_password_change() {
             .unwrap()
             .contains(Code::UnitNotFound.message())
     );
-    let r = admin
-        .submit(
-            "/admin/users/new",
-            "/admin/users",
-            &[
-                ("username", "mai"),
-                ("display_name", nfd),
-                ("role", "secretary"),
-                ("unit_code", "stc"),
-                ("password", "tam-thoi-12345"),
-            ],
-        )
-        .await;
+    let r = create("stc").await;
     assert_eq!(r.status().as_u16(), 303);
     let mai = user::by_username(&t.db, "mai").await.unwrap().unwrap();
     assert_eq!(mai.display_name, "Trần Thị Mai");

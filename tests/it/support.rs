@@ -289,3 +289,28 @@ pub fn location(r: &reqwest::Response) -> String {
         .unwrap_or("")
         .to_string()
 }
+
+impl TestApp {
+    /// GET an API path with a bearer token; returns the status.
+    pub async fn api_status(&self, token: &str, path: &str) -> u16 {
+        reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("api")
+            .status()
+            .as_u16()
+    }
+
+    /// GET an API path with a bearer token; returns the JSON body.
+    pub async fn api_json(&self, token: &str, path: &str) -> serde_json::Value {
+        let r = reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("api");
+        r.json().await.expect("json body")
+    }
+}

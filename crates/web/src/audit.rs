@@ -74,6 +74,35 @@ impl AuditQuery {
     }
 }
 
+/// Vietnamese names for the stored codes (codes stay stable in the database and API).
+pub fn entity_label(code: &str) -> &str {
+    match code {
+        "user" => "Tài khoản",
+        "session" => "Phiên đăng nhập",
+        "api_token" => "Khóa API",
+        "unit" => "Đơn vị",
+        "board" => "Ban, tiểu ban",
+        "person" => "Hồ sơ người",
+        "term" => "Nhiệm kỳ",
+        "position" => "Chức vụ",
+        "document" => "Văn bản",
+        other => other,
+    }
+}
+
+pub fn action_label(code: &str) -> &str {
+    match code {
+        "create" => "Tạo mới",
+        "update" => "Sửa",
+        "login" => "Đăng nhập",
+        "logout" => "Đăng xuất",
+        "change_password" => "Đổi mật khẩu",
+        "reset_password" => "Đặt lại mật khẩu",
+        "revoke" => "Thu hồi",
+        other => other,
+    }
+}
+
 pub struct Row {
     at: String,
     actor: String,
@@ -120,8 +149,9 @@ struct ListPage {
     f_action: String,
     f_from: String,
     f_to: String,
-    entities: Vec<String>,
-    actions: Vec<String>,
+    /// (code, label)
+    entities: Vec<(String, String)>,
+    actions: Vec<(String, String)>,
     rows: String,
 }
 
@@ -157,8 +187,20 @@ pub async fn list(
         f_action: q.action,
         f_from: q.from,
         f_to: q.to,
-        entities,
-        actions,
+        entities: entities
+            .into_iter()
+            .map(|code| {
+                let label = entity_label(&code).to_string();
+                (code, label)
+            })
+            .collect(),
+        actions: actions
+            .into_iter()
+            .map(|code| {
+                let label = action_label(&code).to_string();
+                (code, label)
+            })
+            .collect(),
     };
     page::render(&p)
 }
