@@ -142,6 +142,9 @@ async fn serve(cfg: Config, demo_mode: bool) -> anyhow::Result<()> {
             if let Err(e) = trienkhai_db::session::purge_expired(&purge_db).await {
                 tracing::warn!(error = %e, "không dọn được phiên hết hạn");
             }
+            if let Err(e) = trienkhai_db::throttle::purge(&purge_db).await {
+                tracing::warn!(error = %e, "không dọn được bộ đếm đăng nhập");
+            }
         }
     });
     let addr = listener.local_addr()?;
@@ -167,16 +170,18 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
     }
     let s = setup::Setup {
         unit: NewUnit::default(),
-        admin: user::NewUser {
+        admin: Some(user::NewUser {
             username: demo::ADMIN.into(),
             display_name: "Quản trị hệ thống".into(),
             password: demo::PASSWORD.into(),
             ..Default::default()
-        },
+        }),
         confirm: demo::PASSWORD.into(),
         demo: true,
     };
-    setup::run(db, s).await.map_err(describe)?;
+    setup::run(db, &Actor::system("Khởi tạo hệ thống"), s)
+        .await
+        .map_err(describe)?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use std::{
     time::Duration,
 };
 
-use crate::support::{TempDir, TestApp};
+use crate::support::{TempDir, TestApp, location};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_trienkhai"));
@@ -159,7 +159,57 @@ async fn create_admin_and_token_from_the_command_line() {
     assert_eq!(me["username"], "vanthu");
     assert_eq!(me["role"], "admin");
     // The command-line admin can log in before setup has run.
-    app.client().login_ok("vanthu", "mat-khau-dai-1").await;
+    // Setup is closed to strangers once an account exists ...
+    let stranger = app.client();
+    assert_eq!(
+        location(&stranger.get("/setup").await),
+        "/login?next=%2Fsetup"
+    );
+    let r = stranger
+        .submit(
+            "/login",
+            "/setup",
+            &[
+                ("unit_name", "X"),
+                ("username", "kexau"),
+                ("password", "mat-khau-dai-9"),
+                ("confirm", "mat-khau-dai-9"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    // ... and that administrator sets up the committee after logging in.
+    let admin = app.client();
+    admin.login_ok("vanthu", "mat-khau-dai-1").await;
+    assert_eq!(location(&admin.get("/dashboard").await), "/setup");
+    let (s, html) = admin.text("/setup").await;
+    assert_eq!(s, 200);
+    assert!(
+        !html.contains("Quản trị viên đầu tiên"),
+        "no second first administrator"
+    );
+    let r = admin
+        .submit(
+            "/setup",
+            "/setup",
+            &[
+                ("unit_name", "Đảng bộ xã Hòa Bình"),
+                ("type_code", "cap_tren_co_so"),
+                ("unit_code", "XHB"),
+                ("issuer_code", "ĐU"),
+                ("valid_from", "2025-07-01"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/dashboard");
+    let (_, html) = admin.text("/dashboard").await;
+    assert!(html.contains("Đảng bộ xã Hòa Bình"));
+    assert!(
+        trienkhai_db::user::by_username(&db, "kexau")
+            .await
+            .unwrap()
+            .is_none()
+    );
     db.close().await;
 }
 

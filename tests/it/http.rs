@@ -1,7 +1,7 @@
 //! HTTP-level tests of each route: first start, login, pages, bad input,
 //! the API, and two instances sharing one PostgreSQL.
 use trienkhai_core::Code;
-use trienkhai_db::{Engine, demo, token, unit, user};
+use trienkhai_db::{Engine, audit, demo, token, unit, user};
 use trienkhai_web::WebConfig;
 
 use crate::{
@@ -124,6 +124,10 @@ async fn login_dashboard_logout(engine: Engine) {
             && cookie.contains("SameSite=Lax")
             && !cookie.contains("Secure")
     );
+    assert!(
+        !cookie.contains("Max-Age"),
+        "lifetime is kept in the database, not the browser"
+    );
     let (s, html) = c.text("/dashboard").await;
     assert_eq!(s, 200);
     assert!(html.contains("Đảng bộ Khối các cơ quan tỉnh"));
@@ -232,6 +236,21 @@ async fn forms_without_csrf_are_refused() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
+    // A login tab left open while logging in elsewhere still submits.
+    let stale = c.csrf("/login").await;
+    c.login_ok("canbo", demo::PASSWORD).await;
+    let r = c
+        .post_form(
+            "/login",
+            &[
+                ("_csrf", &stale),
+                ("username", "quantri"),
+                ("password", demo::PASSWORD),
+                ("next", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
     t.cleanup().await;
 }
 
@@ -251,6 +270,50 @@ async fn ten_wrong_passwords_are_throttled() {
     assert!(r.text().await.unwrap().contains(Code::Throttled.message()));
     // Another account from the same address is not locked yet.
     app.client().login_ok("canbo", demo::PASSWORD).await;
+    t.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_an_attacker_cannot_lock_out_the_real_user() {
+    let t = TestDb::demo(Engine::Sqlite).await;
+    let cfg = WebConfig {
+        trust_proxy: true,
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(&t.db, cfg).await;
+    // The attacker forges the left part of the chain; the proxy appends the real address.
+    let attacker = Client::forwarded_for(&app.base, "1.2.3.4, 203.0.113.7");
+    for _ in 0..6 {
+        attacker.login(demo::ADMIN, "doan-mo").await;
+    }
+    assert_eq!(
+        attacker
+            .login(demo::ADMIN, demo::PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        429
+    );
+    let forged = Client::forwarded_for(&app.base, "5.6.7.8, 203.0.113.7");
+    assert_eq!(
+        forged.login(demo::ADMIN, "doan-mo").await.status().as_u16(),
+        429,
+        "forging the left part does not help"
+    );
+    Client::forwarded_for(&app.base, "198.51.100.2")
+        .login_ok(demo::ADMIN, demo::PASSWORD)
+        .await;
+    let who = audit::list(
+        &t.db,
+        &audit::Filter {
+            action: Some("login".into()),
+            ..Default::default()
+        },
+        1,
+    )
+    .await
+    .unwrap();
+    assert_eq!(who[0].ip.as_deref(), Some("198.51.100.2"));
     t.cleanup().await;
 }
 
@@ -314,6 +377,22 @@ async fn api_needs_a_valid_token() {
     assert_eq!(r.status().as_u16(), 422);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["fields"][0]["field"], "unit_code");
+    let r = http
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&tok)
+        .json(&serde_json::json!({"username": "canbo2", "display_name": "Cán bộ", "password": "mat-khau-dai-1", "role": "staff", "board_id": 99999}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        422,
+        "an unknown board is a field error, not a 500"
+    );
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["fields"][0]["field"],
+        "board_id"
+    );
     let r = http
         .post(app.url("/api/v1/users"))
         .bearer_auth(&tok)
@@ -547,16 +626,21 @@ async fn accounts_admin_stale_forms_and_forced_password_change() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_are_vietnamese_pages_never_raw() {
     let t = TestDb::demo(Engine::Sqlite).await;
-    let app = TestApp::spawn(&t.db).await;
+    // A small body limit: an over-limit body that still fits in the socket
+    // buffers, so the client always reads the 413 instead of a reset.
+    let cfg = WebConfig { max_body: 64 * 1024, ..Default::default() };
+    let app = TestApp::spawn_with(&t.db, cfg).await;
     let c = app.client();
     let (s, html) = c.text("/khong-co-trang-nay").await;
     assert_eq!(s, 404);
     assert!(html.contains(Code::NotFound.message()));
     let (s, _) = c.text("/static/../../etc/passwd").await;
     assert_eq!(s, 404);
+    let head = c.http.head(app.url("/livez")).send().await.unwrap();
+    assert_eq!(head.status().as_u16(), 200, "HEAD follows the GET rule");
     c.login_ok(demo::ADMIN, demo::PASSWORD).await;
     let token = c.csrf("/account").await;
-    let big = "x".repeat(3 * 1024 * 1024);
+    let big = "x".repeat(100 * 1024);
     let r = c
         .post_form("/account/tokens", &[("_csrf", &token), ("name", &big)])
         .await;

@@ -7,7 +7,7 @@ use trienkhai_db::{
 
 use crate::{
     both_engines,
-    support::{TestDb, demo_setup, plain_setup},
+    support::{TestDb, demo_setup, plain_setup, setup_actor},
 };
 
 #[test]
@@ -33,10 +33,14 @@ async fn accounts_story(engine: Engine) {
     let t = TestDb::new(engine).await;
     let db = &t.db;
     assert!(!setup::is_done(db).await.unwrap());
-    let admin = setup::run(db, plain_setup()).await.expect("setup");
+    let admin = setup::run(db, &setup_actor(), plain_setup())
+        .await
+        .expect("setup")
+        .admin
+        .expect("admin");
     assert_eq!(admin.role(), Role::Admin);
     assert!(setup::is_done(db).await.unwrap());
-    let again = setup::run(db, plain_setup()).await;
+    let again = setup::run(db, &setup_actor(), plain_setup()).await;
     assert!(matches!(again, Err(DbError::Refused(Code::AlreadySetUp))));
     let top = unit::top(db).await.unwrap().expect("top unit");
     assert_eq!(top.name, "Đảng bộ Khối các cơ quan tỉnh");
@@ -212,7 +216,20 @@ async fn accounts_story(engine: Engine) {
             .is_some()
     );
 
-    // Administrator reset ends every session and forces a change.
+    // Passwords compare as NFC: set with precomposed text, typed decomposed.
+    user::reset_password(db, &actor, u.id, "Mật khẩu Đảng ủy")
+        .await
+        .unwrap();
+    let typed_nfd = "Ma\u{323}\u{302}t kha\u{302}\u{309}u \u{110}a\u{309}ng u\u{309}y";
+    assert!(
+        user::authenticate(db, "canbo", typed_nfd)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Administrator reset ends every session and every token, and forces a change.
+    let tok2 = token::create(db, &actor, u.id, "tích hợp").await.unwrap();
     user::reset_password(db, &actor, u.id, "tam-thoi-12345")
         .await
         .unwrap();
@@ -221,6 +238,10 @@ async fn accounts_story(engine: Engine) {
             .await
             .unwrap()
             .is_none()
+    );
+    assert!(
+        token::lookup(db, &tok2).await.unwrap().is_none(),
+        "tokens stop too"
     );
     assert!(
         user::get(db, u.id)
@@ -332,30 +353,75 @@ both_engines!(accounts, accounts_story);
 async fn throttle_story(engine: Engine) {
     let t = TestDb::new(engine).await;
     let db = &t.db;
-    for _ in 0..throttle::PER_ACCOUNT {
-        assert!(!throttle::is_throttled(db, "a", "10.0.0.1").await.unwrap());
-        throttle::record_failure(db, "a", "10.0.0.1").await.unwrap();
-    }
+    let tries = |user: &'static str, ip: &'static str, n: i64| async move {
+        let mut last = false;
+        for _ in 0..n {
+            last = throttle::attempt(db, user, ip).await.unwrap().throttled;
+        }
+        last
+    };
+    // One account from one address: the sixth try in the window is refused.
+    assert!(!tries("a", "10.0.0.1", throttle::PER_PAIR).await);
     assert!(
-        throttle::is_throttled(db, "A", "10.0.0.2").await.unwrap(),
-        "per account, any address"
+        tries("A", "10.0.0.1", 1).await,
+        "per account and address, case-folded"
     );
-    assert!(!throttle::is_throttled(db, "b", "10.0.0.2").await.unwrap());
+    // The real user elsewhere is not locked out by that attacker.
+    assert!(!tries("a", "10.0.0.2", 1).await);
+    // A success forgets the account's failures.
+    let ok = throttle::attempt(db, "a", "10.0.0.1").await.unwrap();
+    throttle::succeeded(db, ok).await.unwrap();
+    assert!(!tries("a", "10.0.0.1", 1).await);
+    // One address over many accounts.
     for i in 0..throttle::PER_ADDRESS {
-        throttle::record_failure(db, &format!("u{i}"), "10.0.0.9")
+        throttle::attempt(db, &format!("u{i}"), "10.0.0.9")
             .await
             .unwrap();
     }
     assert!(
-        throttle::is_throttled(db, "fresh", "10.0.0.9")
-            .await
-            .unwrap(),
+        tries("fresh", "10.0.0.9", 1).await,
         "per address, any account"
     );
-    throttle::clear_account(db, "a").await.unwrap();
-    assert!(!throttle::is_throttled(db, "a", "10.0.0.3").await.unwrap());
+    // Many addresses against one account: the account-wide ceiling.
+    for i in 0..throttle::PER_ACCOUNT {
+        throttle::attempt(db, "target", &format!("10.1.{}.{}", i / 250, i % 250))
+            .await
+            .unwrap();
+    }
+    assert!(
+        tries("target", "10.2.0.1", 1).await,
+        "distributed guessing is capped"
+    );
     t.cleanup().await;
 }
+
+/// Parallel guesses are counted before any password is checked.
+async fn throttle_race_story(engine: Engine) {
+    let t = TestDb::new(engine).await;
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let db = t.db.clone();
+        tasks.push(tokio::spawn(async move {
+            throttle::attempt(&db, "x", "10.0.0.1")
+                .await
+                .unwrap()
+                .throttled
+        }));
+    }
+    let mut passed = 0;
+    for task in tasks {
+        if !task.await.unwrap() {
+            passed += 1;
+        }
+    }
+    assert!(
+        passed <= throttle::PER_PAIR + 1,
+        "{passed} of 12 parallel guesses got through"
+    );
+    t.cleanup().await;
+}
+both_engines!(throttle_race, throttle_race_story);
+
 both_engines!(throttling, throttle_story);
 
 async fn concurrent_setup_story(engine: Engine) {
@@ -365,9 +431,9 @@ async fn concurrent_setup_story(engine: Engine) {
         let db = t.db.clone();
         tasks.push(tokio::spawn(async move {
             let mut s = plain_setup();
-            s.admin.username = format!("admin{i}");
+            s.admin.as_mut().unwrap().username = format!("admin{i}");
             s.unit.code = format!("DUK{i}");
-            setup::run(&db, s).await
+            setup::run(&db, &setup_actor(), s).await
         }));
     }
     let mut ok = 0;
@@ -395,7 +461,9 @@ both_engines!(concurrent_setup, concurrent_setup_story);
 async fn demo_story(engine: Engine) {
     let t = TestDb::new(engine).await;
     let db = &t.db;
-    setup::run(db, demo_setup()).await.expect("demo");
+    setup::run(db, &setup_actor(), demo_setup())
+        .await
+        .expect("demo");
     let top = unit::top(db).await.unwrap().unwrap();
     assert_eq!(top.issuer_code.as_deref(), Some("ĐUK"));
     let names: Vec<_> = unit::boards(db, top.id)

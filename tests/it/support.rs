@@ -99,7 +99,9 @@ impl TestDb {
     /// A fresh database with the demo committee loaded.
     pub async fn demo(engine: Engine) -> TestDb {
         let t = TestDb::new(engine).await;
-        setup::run(&t.db, demo_setup()).await.expect("demo setup");
+        setup::run(&t.db, &setup_actor(), demo_setup())
+            .await
+            .expect("demo setup");
         t
     }
 
@@ -115,15 +117,19 @@ impl TestDb {
     }
 }
 
+pub fn setup_actor() -> trienkhai_db::Actor {
+    trienkhai_db::Actor::system("Khởi tạo hệ thống")
+}
+
 pub fn demo_setup() -> setup::Setup {
     setup::Setup {
         unit: NewUnit::default(),
-        admin: NewUser {
+        admin: Some(NewUser {
             username: demo::ADMIN.into(),
             display_name: "Quản trị".into(),
             password: demo::PASSWORD.into(),
             ..Default::default()
-        },
+        }),
         confirm: demo::PASSWORD.into(),
         demo: true,
     }
@@ -140,12 +146,12 @@ pub fn plain_setup() -> setup::Setup {
             valid_from: "2000-01-01".into(),
             valid_to: None,
         },
-        admin: NewUser {
+        admin: Some(NewUser {
             username: "admin".into(),
             display_name: "Nguyễn Văn An".into(),
             password: "mat-khau-dai-1".into(),
             ..Default::default()
-        },
+        }),
         confirm: "mat-khau-dai-1".into(),
         demo: false,
     }
@@ -212,9 +218,21 @@ pub fn csrf_in(html: &str) -> Option<String> {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        Client::with_headers(base, reqwest::header::HeaderMap::new())
+    }
+
+    /// A client that sends `X-Forwarded-For`, as if behind a reverse proxy.
+    pub fn forwarded_for(base: &str, chain: &str) -> Client {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("x-forwarded-for", chain.parse().expect("header"));
+        Client::with_headers(base, h)
+    }
+
+    fn with_headers(base: &str, headers: reqwest::header::HeaderMap) -> Client {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
             .build()
             .expect("client");
         Client {

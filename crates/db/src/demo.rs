@@ -446,21 +446,18 @@ pub async fn load_in(tx: &mut Tx, actor: &Actor) -> DbResult<i64> {
             Role::Secretary => (secretary_unit, None, None),
             _ => (secretary_unit, None, member_person),
         };
-        user::create_in(
-            tx,
-            actor,
-            NewUser {
-                username: username.into(),
-                display_name: display.into(),
-                password: PASSWORD.into(),
-                role: role.as_str().into(),
-                unit_id,
-                board_id,
-                person_id,
-                must_change_password: false,
-            },
-        )
+        let account = user::prepare(NewUser {
+            username: username.into(),
+            display_name: display.into(),
+            password: PASSWORD.into(),
+            role: role.as_str().into(),
+            unit_id,
+            board_id,
+            person_id,
+            must_change_password: false,
+        })
         .await?;
+        user::create_in(tx, actor, account).await?;
     }
     setting::set(tx, setting::DEMO, "1").await?;
     Ok(top)

@@ -6,7 +6,10 @@ use argon2::{
 
 pub const MIN_LEN: usize = 10;
 
+/// Passwords are hashed as NFC, so "Mật khẩu" typed on macOS (NFD) and on
+/// Windows (NFC) is the same password (as RFC 8265 advises).
 pub fn hash(password: &str) -> anyhow::Result<String> {
+    let password = trienkhai_core::text::nfc(password);
     use rand::RngCore;
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
@@ -17,7 +20,14 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("argon2: {e}"))
 }
 
+/// Hashing takes tens of milliseconds of CPU: off the async runtime.
+pub async fn hash_async(password: &str) -> anyhow::Result<String> {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || hash(&pw)).await?
+}
+
 pub fn verify(password: &str, phc: &str) -> bool {
+    let password = trienkhai_core::text::nfc(password);
     PasswordHash::new(phc)
         .map(|h| {
             Argon2::default()

@@ -3,6 +3,8 @@ use crate::{Db, DbResult, Tx, now_ms, password};
 
 /// Sliding idle expiry is refreshed at most this often, to keep reads read-only.
 const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
+/// However active, a session ends this long after login.
+pub const ABSOLUTE_MS: i64 = 24 * 3600 * 1000;
 
 /// The signed-in user as every request sees it: one query, joined.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -43,8 +45,8 @@ pub async fn lookup(db: &Db, token: &str, idle_ms: i64) -> DbResult<Option<Curre
          FROM session s
          JOIN app_user u ON u.id = s.user_id
          LEFT JOIN unit un ON un.id = u.unit_id
-         WHERE s.id = $1 AND s.expires_at > $2 AND u.disabled = FALSE")
-        .bind(&id).bind(now).fetch_optional(p).await)?;
+         WHERE s.id = $1 AND s.expires_at > $2 AND s.created_at > $3 AND u.disabled = FALSE")
+        .bind(&id).bind(now).bind(now - ABSOLUTE_MS).fetch_optional(p).await)?;
     if let Some(cur) = &row
         && now - cur.last_seen_at > TOUCH_EVERY_MS
     {
@@ -76,8 +78,9 @@ pub async fn revoke_others_in(tx: &mut Tx, user_id: i64, keep: &str) -> DbResult
 
 /// Housekeeping, run periodically by the server.
 pub async fn purge_expired(db: &Db) -> DbResult<u64> {
+    let now = now_ms();
     Ok(
-        with_db!(db, p => sqlx::query("DELETE FROM session WHERE expires_at <= $1")
-        .bind(now_ms()).execute(p).await.map(|r| r.rows_affected()))?,
+        with_db!(db, p => sqlx::query("DELETE FROM session WHERE expires_at <= $1 OR created_at <= $2")
+        .bind(now).bind(now - ABSOLUTE_MS).execute(p).await.map(|r| r.rows_affected()))?,
     )
 }

@@ -2,7 +2,7 @@
 use serde::Serialize;
 
 use crate::{
-    Actor, Db, DbResult,
+    Actor, Db, DbResult, Tx,
     audit::{self, Change},
     now_ms, password,
     session::Current,
@@ -57,7 +57,8 @@ pub async fn lookup(db: &Db, token: &str) -> DbResult<Option<Current>> {
          FROM api_token t
          JOIN app_user u ON u.id = t.user_id
          LEFT JOIN unit un ON un.id = u.unit_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE")
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE
+           AND u.must_change_password = FALSE")
         .bind(&hash).fetch_optional(p).await)?;
     Ok(row)
 }
@@ -91,4 +92,11 @@ pub async fn revoke(db: &Db, actor: &Actor, user_id: i64, id: i64) -> DbResult<b
     }
     tx.commit().await?;
     Ok(n == 1)
+}
+
+pub async fn revoke_all_in(tx: &mut Tx, user_id: i64) -> DbResult<()> {
+    with_tx!(tx, c => sqlx::query(
+        "UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_ms()).bind(user_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

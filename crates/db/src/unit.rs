@@ -141,6 +141,12 @@ pub async fn exists_in(tx: &mut Tx, id: i64) -> DbResult<bool> {
     Ok(row.is_some())
 }
 
+pub async fn board_exists_in(tx: &mut Tx, id: i64) -> DbResult<bool> {
+    let row: Option<(i64,)> = with_tx!(tx, c => sqlx::query_as(
+        "SELECT id FROM board WHERE id = $1 AND kind = 'board'").bind(id).fetch_optional(&mut *c).await)?;
+    Ok(row.is_some())
+}
+
 pub async fn get(db: &Db, id: i64) -> DbResult<Option<Unit>> {
     let sql = format!("{SELECT} WHERE u.id = $1");
     Ok(

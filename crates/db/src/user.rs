@@ -106,40 +106,64 @@ impl NewUser {
     }
 }
 
-pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> DbResult<User> {
-    let mut tx = db.begin().await?;
-    let user = create_in(&mut tx, actor, new).await?;
-    tx.commit().await?;
-    Ok(user)
+/// A validated account with its password already hashed, ready to insert.
+pub struct Prepared {
+    new: NewUser,
+    hash: String,
 }
 
-/// Creates an account inside the caller's transaction (setup, demo).
-pub async fn create_in(tx: &mut Tx, actor: &Actor, mut new: NewUser) -> DbResult<User> {
+impl Prepared {
+    pub fn in_unit(mut self, unit_id: i64) -> Prepared {
+        self.new.unit_id = Some(unit_id);
+        self
+    }
+}
+
+/// Normalises, validates and hashes, all before any transaction begins.
+pub async fn prepare(mut new: NewUser) -> DbResult<Prepared> {
     new.normalise();
     let errs = new.validate();
     if !errs.is_empty() {
         return Err(DbError::Invalid(errs));
     }
+    let hash = password::hash_async(&new.password).await?;
+    Ok(Prepared { new, hash })
+}
+
+pub async fn create(db: &Db, actor: &Actor, new: NewUser) -> DbResult<User> {
+    let prepared = prepare(new).await?;
+    let mut tx = db.begin().await?;
+    let user = create_in(&mut tx, actor, prepared).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Creates an account inside the caller's transaction (setup, demo).
+pub async fn create_in(tx: &mut Tx, actor: &Actor, p: Prepared) -> DbResult<User> {
+    let Prepared { new, hash } = p;
     if exists_in(tx, &new.username).await? {
         return Err(DbError::field("username", Code::UsernameTaken));
     }
-    if let Some(unit) = new.unit_id
-        && !crate::unit::exists_in(tx, unit).await?
-    {
-        return Err(DbError::field("unit_id", Code::UnitNotFound));
-    }
-    let hash = password::hash(&new.password)?;
+    check_refs_in(tx, new.unit_id, new.board_id).await?;
     let now = now_ms();
     let sql = format!(
         "INSERT INTO app_user (username, display_name, password_hash, role, unit_id, board_id,
             person_id, must_change_password, disabled, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, FALSE, 1, $9, $9) RETURNING {COLS}"
     );
-    let user = with_tx!(tx, c => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql.as_str()))
+    let inserted = with_tx!(tx, c => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(&new.username).bind(&new.display_name).bind(&hash).bind(&new.role)
         .bind(new.unit_id).bind(new.board_id).bind(new.person_id)
         .bind(new.must_change_password).bind(now)
-        .fetch_one(&mut *c).await)?;
+        .fetch_one(&mut *c).await)
+    .map_err(DbError::from);
+    // Two clerks creating the same name at once: the loser hears "taken", not a 500.
+    let user = match inserted {
+        Err(e) if e.is_unique_violation() => {
+            return Err(DbError::field("username", Code::UsernameTaken));
+        }
+        other => other?,
+    };
     counter::add(tx, counter::USERS, 1).await?;
     audit::record(
         tx,
@@ -161,9 +185,29 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, mut new: NewUser) -> DbResult
     Ok(user)
 }
 
+/// The unit and board an account points at must exist (a board must be a board).
+async fn check_refs_in(tx: &mut Tx, unit_id: Option<i64>, board_id: Option<i64>) -> DbResult<()> {
+    if let Some(unit) = unit_id
+        && !crate::unit::exists_in(tx, unit).await?
+    {
+        return Err(DbError::field("unit_id", Code::UnitNotFound));
+    }
+    if let Some(board) = board_id
+        && !crate::unit::board_exists_in(tx, board).await?
+    {
+        return Err(DbError::field("board_id", Code::InvalidChoice));
+    }
+    Ok(())
+}
+
 async fn exists_in(tx: &mut Tx, username: &str) -> DbResult<bool> {
     let row: Option<(i64,)> = with_tx!(tx, c => sqlx::query_as(
         "SELECT id FROM app_user WHERE username = $1").bind(username).fetch_optional(&mut *c).await)?;
+    Ok(row.is_some())
+}
+
+pub async fn any_exists_in(tx: &mut Tx) -> DbResult<bool> {
+    let row: Option<(i64,)> = with_tx!(tx, c => sqlx::query_as("SELECT id FROM app_user LIMIT 1").fetch_optional(&mut *c).await)?;
     Ok(row.is_some())
 }
 
@@ -249,7 +293,7 @@ pub async fn change_password(
     if !errs.is_empty() {
         return Err(DbError::Invalid(errs));
     }
-    let hash = password::hash(new)?;
+    let hash = password::hash_async(new).await?;
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, c => sqlx::query(
         "UPDATE app_user SET password_hash = $1, must_change_password = FALSE,
@@ -283,13 +327,16 @@ pub async fn reset_password(db: &Db, actor: &Actor, user_id: i64, new: &str) -> 
     let Some(user) = get(db, user_id).await? else {
         return Err(DbError::Refused(Code::NotFound));
     };
-    let hash = password::hash(new)?;
+    let hash = password::hash_async(new).await?;
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, c => sqlx::query(
         "UPDATE app_user SET password_hash = $1, must_change_password = TRUE,
             version = version + 1, updated_at = $2 WHERE id = $3")
         .bind(&hash).bind(now_ms()).bind(user_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    // A reset is what an administrator does to a compromised account: every
+    // session and every API token stops working.
     crate::session::revoke_all_in(&mut tx, user_id).await?;
+    crate::token::revoke_all_in(&mut tx, user_id).await?;
     audit::record(
         &mut tx,
         actor,
@@ -333,11 +380,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, mut e: Edit) -> DbResult<Us
         return Err(DbError::Refused(Code::NotFound));
     };
     let mut tx = db.begin().await?;
-    if let Some(unit) = e.unit_id
-        && !crate::unit::exists_in(&mut tx, unit).await?
-    {
-        return Err(DbError::field("unit_id", Code::UnitNotFound));
-    }
+    check_refs_in(&mut tx, e.unit_id, e.board_id).await?;
     let sql = format!(
         "UPDATE app_user SET display_name = $1, role = $2, unit_id = $3, board_id = $4, disabled = $5,
             version = version + 1, updated_at = $6

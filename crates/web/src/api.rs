@@ -66,15 +66,29 @@ pub async fn units(
         )]))?,
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
-    let items = match authz::scope(c) {
-        Scope::All => unit::list(&st.db, None, as_of, q.after.as_deref(), limit).await?,
-        Scope::Subtree(p) => unit::list(&st.db, Some(&p), as_of, q.after.as_deref(), limit).await?,
-        Scope::Own(id) => unit::get(&st.db, id).await?.into_iter().collect(),
-        Scope::Nothing => vec![],
+    let day = fmt::iso(as_of);
+    let page = |items: Vec<unit::Unit>| {
+        let next = (items.len() as i64 == limit)
+            .then(|| items.last().map(|u| u.path.clone()))
+            .flatten();
+        (items, next)
     };
-    let next = (items.len() as i64 == limit)
-        .then(|| items.last().map(|u| u.path.clone()))
-        .flatten();
+    let (items, next) = match authz::scope(c) {
+        Scope::All => page(unit::list(&st.db, None, as_of, q.after.as_deref(), limit).await?),
+        Scope::Subtree(p) => {
+            page(unit::list(&st.db, Some(&p), as_of, q.after.as_deref(), limit).await?)
+        }
+        // A member's one unit: a single page, and only if it existed that day.
+        Scope::Own(id) => {
+            let own = unit::get(&st.db, id).await?.filter(|u| {
+                q.after.is_none()
+                    && u.valid_from <= day
+                    && u.valid_to.as_ref().is_none_or(|t| *t >= day)
+            });
+            (own.into_iter().collect(), None)
+        }
+        Scope::Nothing => (vec![], None),
+    };
     Ok(Json(
         json!({"as_of": fmt::iso(as_of), "items": items, "next": next}),
     ))

@@ -33,8 +33,8 @@ pub struct AuditQuery {
 }
 
 fn some(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
+    let t = trienkhai_core::text::clean(s);
+    (!t.is_empty()).then_some(t)
 }
 
 /// A Viet Nam calendar day as UTC milliseconds at its start (or end).

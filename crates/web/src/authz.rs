@@ -19,7 +19,12 @@ pub enum Access {
 /// The rule for a route, keyed by method and the route's pattern.
 pub fn rule(method: &Method, path: &str) -> Option<Access> {
     use Access::*;
-    let m = method.as_str();
+    // axum answers HEAD with the GET handler; so does the rule.
+    let m = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
     Some(match (m, path) {
         ("GET", "/" | "/livez" | "/healthz" | "/static/{file}" | "/login" | "/setup") => Public,
         ("POST", "/login" | "/setup") => Public,
@@ -48,6 +53,12 @@ pub fn allows(access: Access, role: Option<Role>) -> bool {
         (Access::Staff, Some(r)) => matches!(r, Role::Admin | Role::Staff),
         (Access::Admin, Some(r)) => r == Role::Admin,
     }
+}
+
+/// First-start setup is open to anyone only while no account exists; once
+/// `create-admin` has made one, only a signed-in administrator may run it.
+pub fn may_set_up(users_exist: bool, role: Option<Role>) -> bool {
+    !users_exist || role == Some(Role::Admin)
 }
 
 /// Which units a signed-in account may see.
@@ -120,6 +131,7 @@ mod tests {
     fn unknown_routes_have_no_rule() {
         assert_eq!(rule(&Method::GET, "/nowhere"), None);
         assert_eq!(rule(&Method::DELETE, "/login"), None);
+        assert_eq!(rule(&Method::HEAD, "/livez"), Some(Access::Public));
         assert!(!allows(Access::User, None));
         assert!(allows(Access::Staff, Some(Role::Staff)));
         assert!(!allows(Access::Admin, Some(Role::Staff)));

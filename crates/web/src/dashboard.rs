@@ -48,7 +48,11 @@ pub async fn show(State(st): State<AppState>, viewer: Viewer) -> WebResult<Respo
     let scope = authz::scope(cur);
     let is_all = scope == Scope::All;
     let unit_id = match (&scope, cur.unit_id) {
-        (Scope::All, _) => st.top_unit_id().await?,
+        // An administrator made with `create-admin` has no committee yet.
+        (Scope::All, _) => match st.top_unit_id().await? {
+            Some(id) => Some(id),
+            None => return Ok(page::redirect("/setup")),
+        },
         (_, Some(id)) => Some(id),
         _ => None,
     };

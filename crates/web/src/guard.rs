@@ -42,6 +42,10 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    pub fn role(&self) -> Option<Role> {
+        self.cur.as_ref().and_then(|c| Role::parse(&c.role))
+    }
+
     pub fn actor(&self) -> Actor {
         match &self.cur {
             Some(c) => Actor {
@@ -89,14 +93,18 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn client_ip(req: &Request, trust_proxy: bool) -> String {
+    // The rightmost entry is the one our proxy appended; those to its left
+    // come from the client and can be anything.
     if trust_proxy
-        && let Some(first) = req
+        && let Some(last) = req
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
     {
-        return first.trim().to_string();
+        return last.to_string();
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -170,16 +178,22 @@ async fn check(st: &AppState, req: Request) -> Result<Request, Response> {
     }
     let mut req = req;
     if !is_safe(&method) && via != Via::Token {
-        let expected = match &cur {
-            Some(c) => c.csrf.clone(),
-            None => cookie(req.headers(), CSRF_COOKIE)
-                .unwrap_or_default()
-                .to_string(),
-        };
+        // The session's token; on the anonymous forms (login, setup) also the
+        // double-submit cookie's, which such a form carries even when a
+        // session exists (a login tab left open, setup by a CLI-made admin).
+        let anonymous_form = matches!(path.as_str(), "/login" | "/setup");
+        let session_token = cur.as_ref().map(|c| c.csrf.clone());
+        let cookie_token = (anonymous_form || cur.is_none())
+            .then(|| cookie(req.headers(), CSRF_COOKIE).map(str::to_string))
+            .flatten();
         let (r, provided) = csrf_token(req, st.cfg.max_body).await?;
         req = r;
-        let ok = !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(provided.as_bytes()));
-        if !ok {
+        let matches = |t: &Option<String>| {
+            t.as_deref().is_some_and(|t| {
+                !t.is_empty() && bool::from(t.as_bytes().ct_eq(provided.as_bytes()))
+            })
+        };
+        if !(matches(&session_token) || matches(&cookie_token)) {
             return Err(WebError::status(StatusCode::FORBIDDEN, Code::CsrfFailed).into_response());
         }
     }

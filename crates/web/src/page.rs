@@ -62,9 +62,8 @@ pub fn render_status<T: Template>(t: &T, status: StatusCode) -> WebResult<Respon
 
 pub fn redirect(to: &str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(to) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
+    let v = HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/"));
+    res.headers_mut().insert(header::LOCATION, v);
     res
 }
 
@@ -105,14 +104,47 @@ pub fn error_html(message: &str, request_id: Option<&str>, partial: bool) -> Str
     out.unwrap_or_else(|_| message.to_string())
 }
 
-/// Only same-site paths are followed after login.
+/// Only same-site paths are followed after login: one leading slash, then
+/// visible ASCII with no backslash (browsers drop tabs and newlines, so
+/// "/\t/evil" would otherwise become "//evil").
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
+        {
+            n
+        }
         _ => "/dashboard",
     }
 }
 
 pub fn nav_is_admin(cur: &Current) -> bool {
     Role::parse(&cur.role) == Some(Role::Admin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(
+            safe_next(Some("/admin/users?after=b")),
+            "/admin/users?after=b"
+        );
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/a\nb",
+            "/đ",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/dashboard", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/dashboard");
+    }
 }

@@ -28,10 +28,15 @@ struct LoginPage {
     notice: Option<&'static str>,
 }
 
-pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
+/// `max_age_s: None` makes a browser-session cookie: the session's lifetime
+/// is decided by the database (idle and absolute limits), not by the browser.
+pub fn set_cookie(name: &str, value: &str, max_age_s: Option<i64>, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
+    let age = max_age_s
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{age}{secure}"
     ))
     .unwrap_or(HeaderValue::from_static(""))
 }
@@ -43,7 +48,7 @@ pub fn anon_csrf(st: &AppState, headers: &HeaderMap) -> (String, Option<HeaderVa
         Some(v) if v.len() == 64 => (v.to_string(), None),
         _ => {
             let t = password::random_hex(32);
-            let c = set_cookie(CSRF_COOKIE, &t, 86_400, st.cfg.secure_cookies);
+            let c = set_cookie(CSRF_COOKIE, &t, Some(86_400), st.cfg.secure_cookies);
             (t, Some(c))
         }
     }
@@ -123,14 +128,15 @@ pub async fn login(
         };
         Ok(with_cookie(page::render_status(&p, status)?, set))
     };
-    if throttle::is_throttled(&st.db, &username, &viewer.ip).await? {
+    // Counted before the password is checked; kept as a failure unless it succeeds.
+    let attempt = throttle::attempt(&st.db, &username, &viewer.ip).await?;
+    if attempt.throttled {
         return again(Code::Throttled, StatusCode::TOO_MANY_REQUESTS);
     }
     let Some(u) = user::authenticate(&st.db, &username, &f.password).await? else {
-        throttle::record_failure(&st.db, &username, &viewer.ip).await?;
         return again(Code::BadCredentials, StatusCode::UNAUTHORIZED);
     };
-    throttle::clear_account(&st.db, &username).await?;
+    throttle::succeeded(&st.db, attempt).await?;
     let mut tx = st.db.begin().await?;
     let token = session::create_in(&mut tx, u.id, st.cfg.session_idle_ms).await?;
     let actor = Actor {
@@ -160,12 +166,7 @@ pub async fn login(
     let mut res = page::redirect(to);
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(
-            SESSION_COOKIE,
-            &token,
-            st.cfg.session_idle_ms / 1000,
-            st.cfg.secure_cookies,
-        ),
+        set_cookie(SESSION_COOKIE, &token, None, st.cfg.secure_cookies),
     );
     Ok(res)
 }
@@ -191,7 +192,7 @@ pub async fn logout(State(st): State<AppState>, viewer: Viewer) -> WebResult<Res
     let mut res = page::redirect("/login?bye=1");
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", 0, st.cfg.secure_cookies),
+        set_cookie(SESSION_COOKIE, "", Some(0), st.cfg.secure_cookies),
     );
     Ok(res.into_response())
 }

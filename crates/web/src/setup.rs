@@ -4,20 +4,21 @@ use axum::{
     Form,
     extract::State,
     http::{HeaderMap, StatusCode, header},
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use trienkhai_core::Code;
 use trienkhai_db::{
-    DbError,
+    Actor, DbError,
     setup::{self, Setup},
     unit::{self, NewUnit, UnitType},
-    user::NewUser,
+    user::{self, NewUser},
 };
 
 use crate::{
-    AppState,
+    AppState, authz,
     error::{WebError, WebResult},
+    guard::Viewer,
     page::{self, Errors, Nav},
     session::anon_csrf,
 };
@@ -29,6 +30,8 @@ struct SetupPage {
     csrf: String,
     types: Vec<UnitType>,
     errors: Errors,
+    /// False when an administrator made with `create-admin` is setting up.
+    with_admin: bool,
     demo: bool,
     unit_name: String,
     type_code: String,
@@ -58,6 +61,7 @@ async fn show(
     st: &AppState,
     headers: &HeaderMap,
     f: SetupForm,
+    with_admin: bool,
     errors: Errors,
     status: StatusCode,
 ) -> WebResult<Response> {
@@ -67,6 +71,7 @@ async fn show(
         csrf,
         types: unit::types(&st.db).await?,
         errors,
+        with_admin,
         demo: f.demo.is_some(),
         unit_name: f.unit_name,
         type_code: if f.type_code.is_empty() {
@@ -87,14 +92,45 @@ async fn show(
     Ok(res)
 }
 
-pub async fn form(State(st): State<AppState>, headers: HeaderMap) -> WebResult<Response> {
+/// Whether the form may be used, and whether it creates the administrator.
+/// Err carries the response for a caller who may not use it.
+async fn gate(
+    st: &AppState,
+    viewer: &Viewer,
+    method_is_get: bool,
+) -> WebResult<Result<bool, Response>> {
     if st.is_initialized().await? {
-        return Ok(page::redirect("/login"));
+        return Ok(Err(if method_is_get {
+            page::redirect("/login")
+        } else {
+            WebError::status(StatusCode::CONFLICT, Code::AlreadySetUp).into_response()
+        }));
     }
+    let users_exist = user::any_exists(&st.db).await?;
+    if !authz::may_set_up(users_exist, viewer.role()) {
+        return Ok(Err(if method_is_get {
+            page::redirect("/login?next=%2Fsetup")
+        } else {
+            WebError::forbidden().into_response()
+        }));
+    }
+    Ok(Ok(!users_exist))
+}
+
+pub async fn form(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    let with_admin = match gate(&st, &viewer, true).await? {
+        Ok(w) => w,
+        Err(res) => return Ok(res),
+    };
     show(
         &st,
         &headers,
         SetupForm::default(),
+        with_admin,
         Errors::default(),
         StatusCode::OK,
     )
@@ -103,12 +139,14 @@ pub async fn form(State(st): State<AppState>, headers: HeaderMap) -> WebResult<R
 
 pub async fn submit(
     State(st): State<AppState>,
+    viewer: Viewer,
     headers: HeaderMap,
     Form(f): Form<SetupForm>,
 ) -> WebResult<Response> {
-    if st.is_initialized().await? {
-        return Err(WebError::status(StatusCode::CONFLICT, Code::AlreadySetUp));
-    }
+    let with_admin = match gate(&st, &viewer, false).await? {
+        Ok(w) => w,
+        Err(res) => return Ok(res),
+    };
     let s = Setup {
         unit: NewUnit {
             code: f.unit_code.clone(),
@@ -119,25 +157,35 @@ pub async fn submit(
             valid_from: f.valid_from.clone(),
             valid_to: None,
         },
-        admin: NewUser {
+        admin: with_admin.then(|| NewUser {
             username: f.username.clone(),
             display_name: f.display_name.clone(),
             password: f.password.clone(),
             ..Default::default()
-        },
+        }),
         confirm: f.confirm.clone(),
         demo: f.demo.is_some(),
     };
-    match setup::run(&st.db, s).await {
+    let actor = if with_admin {
+        Actor::system("Khởi tạo hệ thống")
+    } else {
+        viewer.actor()
+    };
+    match setup::run(&st.db, &actor, s).await {
         Ok(_) => {
             st.is_initialized().await?;
-            Ok(page::redirect("/login?ready=1"))
+            Ok(page::redirect(if with_admin {
+                "/login?ready=1"
+            } else {
+                "/dashboard"
+            }))
         }
         Err(DbError::Invalid(errs)) => {
             show(
                 &st,
                 &headers,
                 f,
+                with_admin,
                 Errors(errs),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

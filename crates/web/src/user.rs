@@ -181,15 +181,16 @@ pub async fn new_form(State(st): State<AppState>, viewer: Viewer) -> WebResult<R
     show(&st, &viewer, UserForm::default(), view(true, 0)).await
 }
 
-/// Unit codes are what clerks know; an unknown code is a field error.
-async fn unit_id(st: &AppState, code: &str) -> Result<Option<i64>, FieldError> {
+/// Unit codes are what clerks know; an unknown code is a field error
+/// (the inner Err), a database failure is not (the outer one).
+async fn unit_id(st: &AppState, code: &str) -> WebResult<Result<Option<i64>, FieldError>> {
     if code.trim().is_empty() {
-        return Ok(None);
+        return Ok(Ok(None));
     }
-    match unit::by_code(&st.db, code).await {
-        Ok(Some(u)) => Ok(Some(u.id)),
-        _ => Err(FieldError::new("unit_id", Code::UnitNotFound)),
-    }
+    Ok(match unit::by_code(&st.db, code).await? {
+        Some(u) => Ok(Some(u.id)),
+        None => Err(FieldError::new("unit_id", Code::UnitNotFound)),
+    })
 }
 
 fn refused(e: DbError) -> Result<Errors, WebError> {
@@ -204,7 +205,7 @@ pub async fn create(
     viewer: Viewer,
     Form(f): Form<UserForm>,
 ) -> WebResult<Response> {
-    let unit_id = match unit_id(&st, &f.unit_code).await {
+    let unit_id = match unit_id(&st, &f.unit_code).await? {
         Ok(u) => u,
         Err(e) => {
             return show(
@@ -307,7 +308,7 @@ pub async fn update(
     Form(f): Form<UserForm>,
 ) -> WebResult<Response> {
     let current = form_of(&st, id).await?;
-    let unit_id = match unit_id(&st, &f.unit_code).await {
+    let unit_id = match unit_id(&st, &f.unit_code).await? {
         Ok(u) => u,
         Err(e) => {
             let f = UserForm {

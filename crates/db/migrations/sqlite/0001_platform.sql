@@ -137,13 +137,13 @@ CREATE TABLE api_token (
 );
 CREATE INDEX api_token_user ON api_token(user_id);
 
--- Failed logins, keyed 'u:<username>' and 'ip:<address>'; shared by all instances.
-CREATE TABLE login_failure (
-    id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL,
-    at BIGINT NOT NULL
+-- Login attempts per key ('p:<user>|<address>', 'ip:<address>', 'u:<user>') in a
+-- fixed window; one row per key so an upsert counts atomically on both engines.
+CREATE TABLE login_throttle (
+    key TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    count BIGINT NOT NULL
 );
-CREATE INDEX login_failure_key ON login_failure(key, at);
 
 -- Append-only: the storage layer has no UPDATE or DELETE for it.
 CREATE TABLE audit_log (
