@@ -628,7 +628,10 @@ async fn errors_are_vietnamese_pages_never_raw() {
     let t = TestDb::demo(Engine::Sqlite).await;
     // A small body limit: an over-limit body that still fits in the socket
     // buffers, so the client always reads the 413 instead of a reset.
-    let cfg = WebConfig { max_body: 64 * 1024, ..Default::default() };
+    let cfg = WebConfig {
+        max_body: 64 * 1024,
+        ..Default::default()
+    };
     let app = TestApp::spawn_with(&t.db, cfg).await;
     let c = app.client();
     let (s, html) = c.text("/khong-co-trang-nay").await;
