@@ -28,7 +28,7 @@ const SQL: &str = "
     FROM position ps JOIN person p ON p.id = ps.person_id
     WHERE ps.unit_id = $1 AND ps.valid_from <= $2 AND (ps.valid_to IS NULL OR ps.valid_to >= $2)
     UNION ALL
-    SELECT 'u', u.name, t.name, u.name_fold, u.id
+    SELECT 'u', u.name, t.name, '', u.id
     FROM unit u JOIN unit_type t ON t.code = u.type_code
     WHERE u.parent_id = $1 AND u.valid_from <= $2 AND (u.valid_to IS NULL OR u.valid_to >= $2)
     UNION ALL
@@ -53,21 +53,20 @@ pub async fn panels(db: &Db, unit_id: i64, as_of: &str, with_recent: bool) -> Db
                 totals.insert(a, n);
             }
             "l" => leaders.push((n, a, b)),
-            "u" => children.push((c, n, a, b)),
+            "u" => children.push((a, n, b)),
             "d" => documents.push((b, n, a, c)),
             _ => recent.push((n, a, b)),
         }
     }
     leaders.sort_by_key(|l| l.0);
-    // By folded name until issue #3 brings Vietnamese collation.
-    children.sort();
+    children.sort_by(|x, y| trienkhai_core::collate::compare_vi(&x.0, &y.0).then(x.1.cmp(&y.1)));
     documents.sort_by_key(|d| std::cmp::Reverse(d.1));
     recent.sort_by_key(|r| std::cmp::Reverse(r.0));
     Ok(Panels {
         header,
         totals,
         leaders: leaders.into_iter().map(|(_, t, n)| (t, n)).collect(),
-        children: children.into_iter().map(|(_, _, n, t)| (n, t)).collect(),
+        children: children.into_iter().map(|(n, _, t)| (n, t)).collect(),
         documents: documents
             .into_iter()
             .map(|(d, _, s, subj)| (s, d, subj))
