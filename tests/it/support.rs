@@ -32,6 +32,38 @@ fn random_name(prefix: &str) -> String {
     format!("{prefix}{:016x}", rand::rng().next_u64())
 }
 
+fn unix_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Drops test databases more than an hour old, once per test run.
+async fn sweep_stale_databases(pool: &sqlx::PgPool) {
+    static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SWEPT.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let names: Vec<(String,)> =
+        sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'tk_it_%'")
+            .fetch_all(pool)
+            .await
+            .unwrap_or_default();
+    let cutoff = unix_secs().saturating_sub(3600);
+    for (name,) in names {
+        let born = name
+            .rsplit('_')
+            .next()
+            .and_then(|t| t.parse::<u64>().ok())
+            .unwrap_or(0);
+        if born < cutoff {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(pool).await;
+        }
+    }
+}
+
 /// A database that exists for one test. PostgreSQL ones are dropped on `cleanup`.
 pub struct TestDb {
     pub db: Db,
@@ -71,10 +103,13 @@ impl TestDb {
             }
             Engine::Postgres => {
                 let admin = pg_admin_url();
-                let name = random_name("tk_it_");
+                // The creation time is in the name so a later run can drop what a
+                // panicking test left behind.
+                let name = format!("{}_{}", random_name("tk_it_"), unix_secs());
                 let pool = sqlx::PgPool::connect(&admin).await.unwrap_or_else(|e| {
                     panic!("PostgreSQL is required for the storage tests ({admin}): {e}. Set TRIENKHAI_TEST_PG.")
                 });
+                sweep_stale_databases(&pool).await;
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&pool)
                     .await
