@@ -13,31 +13,31 @@ use serde::{Deserialize, Serialize};
     about = "Theo dõi học tập, quán triệt, triển khai văn bản của Đảng"
 )]
 pub struct Cli {
-    /// TOML configuration file.
+    /// Tệp cấu hình TOML.
     #[arg(long, env = "TRIENKHAI_CONFIG", global = true)]
     pub config: Option<PathBuf>,
-    /// sqlite://… (default) or postgres://…
+    /// Địa chỉ CSDL: sqlite://… (mặc định) hoặc postgres://…
     #[arg(long, env = "TRIENKHAI_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
-    /// Address and port to listen on.
+    /// Địa chỉ và cổng phục vụ.
     #[arg(long, env = "TRIENKHAI_LISTEN", global = true)]
     pub listen: Option<String>,
-    /// Folder for attachments and other files.
+    /// Thư mục tệp đính kèm và dữ liệu khác.
     #[arg(long, env = "TRIENKHAI_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
-    /// Mark cookies Secure (set when served over HTTPS).
-    #[arg(long, env = "TRIENKHAI_SECURE_COOKIES", global = true)]
+    /// Đánh dấu cookie Secure (bật khi phục vụ qua HTTPS): `--secure-cookies` hoặc `--secure-cookies=false`.
+    #[arg(long, env = "TRIENKHAI_SECURE_COOKIES", global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub secure_cookies: Option<bool>,
-    /// Trust X-Forwarded-For from a reverse proxy for the client address.
-    #[arg(long, env = "TRIENKHAI_TRUST_PROXY", global = true)]
+    /// Lấy địa chỉ máy khách từ X-Forwarded-For của reverse proxy.
+    #[arg(long, env = "TRIENKHAI_TRUST_PROXY", global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub trust_proxy: Option<bool>,
-    /// Minutes of inactivity before a session ends.
+    /// Số phút không thao tác thì phiên đăng nhập kết thúc.
     #[arg(long, env = "TRIENKHAI_SESSION_IDLE_MINUTES", global = true)]
     pub session_idle_minutes: Option<i64>,
-    /// Largest request body in MiB.
+    /// Dung lượng tối đa của một yêu cầu, MiB.
     #[arg(long, env = "TRIENKHAI_MAX_BODY_MB", global = true)]
     pub max_body_mb: Option<usize>,
-    /// Log filter (tracing EnvFilter syntax).
+    /// Bộ lọc nhật ký (cú pháp tracing EnvFilter).
     #[arg(long, env = "TRIENKHAI_LOG", global = true)]
     pub log: Option<String>,
     #[command(subcommand)]
@@ -46,15 +46,15 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
-    /// Run the web server (the default).
+    /// Chạy máy chủ web (mặc định).
     Serve {
-        /// Load the demo committee into a fresh database and print its logins.
+        /// Nạp dữ liệu mẫu vào CSDL mới và in tài khoản đăng nhập.
         #[arg(long)]
         demo: bool,
     },
-    /// Apply database migrations and exit.
+    /// Cập nhật lược đồ CSDL rồi thoát.
     Migrate,
-    /// Create an administrator; the password is read from standard input.
+    /// Tạo quản trị viên; mật khẩu đọc từ đầu vào chuẩn.
     CreateAdmin {
         #[arg(long)]
         username: String,
@@ -63,18 +63,18 @@ pub enum Cmd {
         #[arg(long)]
         display_name: Option<String>,
     },
-    /// Personal API tokens.
+    /// Khóa API cá nhân.
     Token {
         #[command(subcommand)]
         cmd: TokenCmd,
     },
-    /// Print the effective configuration (the defaults when nothing is set).
+    /// In cấu hình đang dùng (giá trị mặc định khi chưa đặt gì).
     PrintConfig,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCmd {
-    /// Print a new token for the user on standard output.
+    /// In một khóa mới của tài khoản ra đầu ra chuẩn.
     Create {
         #[arg(long)]
         username: String,
@@ -114,6 +114,8 @@ impl Config {
             Some(p) => read_file(p)?,
             None => FileConfig::default(),
         };
+        // The web layer owns its defaults; the command line shows the same ones.
+        let web = trienkhai_web::WebConfig::default();
         let cfg = Config {
             database_url: cli
                 .database_url
@@ -135,8 +137,11 @@ impl Config {
             session_idle_minutes: cli
                 .session_idle_minutes
                 .or(file.session_idle_minutes)
-                .unwrap_or(480),
-            max_body_mb: cli.max_body_mb.or(file.max_body_mb).unwrap_or(2),
+                .unwrap_or(web.session_idle_ms / 60_000),
+            max_body_mb: cli
+                .max_body_mb
+                .or(file.max_body_mb)
+                .unwrap_or(web.max_body / (1024 * 1024)),
             log: cli
                 .log
                 .clone()

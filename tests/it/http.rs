@@ -473,8 +473,12 @@ async fn secretaries_and_members_see_only_their_units() {
             .iter()
             .all(|u| u["path"].as_str().unwrap().starts_with(&sct.path))
     );
-    let list = app.api_json(&mem, "/api/v1/units").await;
+    let list = app.api_json(&mem, "/api/v1/units?limit=1").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert!(
+        list["next"].is_null(),
+        "a member's single page has no next cursor"
+    );
     assert_eq!(
         app.api_status(&sec, "/api/v1/units?as_of=30/02/2020").await,
         422
@@ -619,7 +623,10 @@ async fn accounts_admin_stale_forms_and_forced_password_change() {
     assert!(part.contains("audit-table") && !part.contains("<html"));
     let (s, html) = admin.text("/admin/audit?from=2026-13-40").await;
     assert_eq!(s, 422);
-    assert!(html.contains(Code::InvalidDate.message()));
+    assert!(
+        html.contains(Code::InvalidDate.message()) && html.contains("id=\"from-err\""),
+        "message at the field"
+    );
     t.cleanup().await;
 }
 

@@ -1,7 +1,7 @@
 //! Storage stories, each run on SQLite and on PostgreSQL.
 use trienkhai_core::{Code, Role};
 use trienkhai_db::{
-    Actor, DbError, Engine, audit, counter, person, session, setup, throttle, token, unit,
+    Actor, DbError, Engine, audit, counter, dashboard, session, setup, throttle, token, unit,
     user::{self, Edit, NewUser},
 };
 
@@ -478,12 +478,13 @@ async fn demo_story(engine: Engine) {
     let sec = |d: &'static str| {
         let db = db.clone();
         async move {
-            person::leaders(&db, top.id, d)
+            dashboard::panels(&db, top.id, d, false)
                 .await
                 .unwrap()
+                .leaders
                 .into_iter()
-                .filter(|h| h.title == "Bí thư Đảng ủy Khối")
-                .map(|h| h.full_name)
+                .filter(|(title, _)| title == "Bí thư Đảng ủy Khối")
+                .map(|(_, name)| name)
                 .collect::<Vec<_>>()
         }
     };

@@ -23,34 +23,9 @@ pub fn int(n: i64) -> String {
     out
 }
 
-/// 35599 of 35900 → "99,16%" (two decimals, decimal comma). None when the whole is 0.
-pub fn percent(part: i64, whole: i64) -> Option<String> {
-    if whole <= 0 {
-        return None;
-    }
-    let hundredths = (part as i128 * 10_000 + whole as i128 / 2) / whole as i128;
-    Some(format!(
-        "{},{:02}%",
-        int((hundredths / 100) as i64),
-        hundredths % 100
-    ))
-}
-
 /// "02/08/2019".
 pub fn date(d: Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
-}
-
-/// The formal place-and-date form of 36-HD/VPTW: days 1–9 and months 1–2
-/// are padded with a zero ("ngày 02 tháng 8 năm 2019", "ngày 15 tháng 01 năm 2020").
-pub fn formal_date(d: Date) -> String {
-    let m = u8::from(d.month());
-    let month = if m <= 2 {
-        format!("{m:02}")
-    } else {
-        m.to_string()
-    };
-    format!("ngày {:02} tháng {} năm {}", d.day(), month, d.year())
 }
 
 /// Unix milliseconds (UTC) → "21/11/2026 14:05" in Viet Nam time.
@@ -111,26 +86,11 @@ mod tests {
         assert_eq!(int(999), "999");
         assert_eq!(int(5_600_000), "5.600.000");
         assert_eq!(int(-1234), "-1.234");
-        assert_eq!(percent(35599, 35900).unwrap(), "99,16%");
-        assert_eq!(percent(1, 1).unwrap(), "100,00%");
-        assert!(percent(1, 0).is_none());
     }
 
     #[test]
     fn dates() {
         assert_eq!(date(date!(2019 - 08 - 02)), "02/08/2019");
-        assert_eq!(
-            formal_date(date!(2019 - 08 - 02)),
-            "ngày 02 tháng 8 năm 2019"
-        );
-        assert_eq!(
-            formal_date(date!(2020 - 01 - 15)),
-            "ngày 15 tháng 01 năm 2020"
-        );
-        assert_eq!(
-            formal_date(date!(2020 - 12 - 31)),
-            "ngày 31 tháng 12 năm 2020"
-        );
         assert_eq!(parse_date("2019-08-02"), Some(date!(2019 - 08 - 02)));
         assert_eq!(parse_date("2/8/2019"), Some(date!(2019 - 08 - 02)));
         assert_eq!(parse_date("31/02/2019"), None);

@@ -43,6 +43,22 @@ pub fn has_control(s: &str) -> bool {
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
 }
 
+/// The one check for a free-text field: required, at most `max` characters,
+/// no control characters. Expects text already passed through `clean`.
+pub fn check(field: &'static str, value: &str, max: usize) -> Option<crate::FieldError> {
+    use crate::Code;
+    let code = if value.is_empty() {
+        Code::Required
+    } else if value.chars().count() > max {
+        Code::TooLong
+    } else if has_control(value) {
+        Code::InvalidText
+    } else {
+        return None;
+    };
+    Some(crate::FieldError::new(field, code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +80,19 @@ mod tests {
         assert_eq!(nfc(&nfd), "Nguyễn");
         assert_eq!(clean("  Đảng   ủy \t Khối "), "Đảng ủy Khối");
         assert!(has_control("a\u{0}b"));
+        assert_eq!(
+            check("x", "", 5).map(|e| e.code),
+            Some(crate::Code::Required)
+        );
+        assert_eq!(
+            check("x", "dài quá", 5).map(|e| e.code),
+            Some(crate::Code::TooLong)
+        );
+        assert_eq!(
+            check("x", "a\u{1}", 5).map(|e| e.code),
+            Some(crate::Code::InvalidText)
+        );
+        assert_eq!(check("x", "Đảng", 5), None);
         assert!(!has_control("a\nb"));
     }
 }

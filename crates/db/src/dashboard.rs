@@ -24,7 +24,9 @@ const SQL: &str = "
     UNION ALL
     SELECT 't', key, '', '', value FROM counter
     UNION ALL
-    SELECT 'l', ps.title, p.family_name || ' ' || p.middle_name || ' ' || p.given_name, '', ps.id
+    SELECT 'l', ps.title,
+           p.family_name || CASE WHEN p.middle_name = '' THEN '' ELSE ' ' || p.middle_name END || ' ' || p.given_name,
+           '', ps.id
     FROM position ps JOIN person p ON p.id = ps.person_id
     WHERE ps.unit_id = $1 AND ps.valid_from <= $2 AND (ps.valid_to IS NULL OR ps.valid_to >= $2)
     UNION ALL

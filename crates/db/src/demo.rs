@@ -1,4 +1,4 @@
-//! Demo data built from the facts in shared/seeds: a bloc committee
+//! Demo data built from the facts in the seed articles (../shared/seeds): a bloc committee
 //! (Đảng ủy Khối các cơ quan tỉnh), its boards, the 2019 congress
 //! subcommittee, grassroots units, the people the articles name with their
 //! positions, and the documents they cite. The seed articles come from
@@ -57,7 +57,6 @@ const GIVEN: [&str; 16] = [
 ];
 
 /// The people the seed articles name: (family, middle, given, title, from, to).
-/// (family, middle, given, title, from, to)
 type Secretary = (
     &'static str,
     &'static str,
@@ -110,7 +109,6 @@ const SECRETARIES: [Secretary; 5] = [
 ];
 
 /// Documents cited in the seeds: (system, issuer, type, number, date, subject).
-/// (system, issuer, type, number, date, subject)
 type SeedDocument = (
     &'static str,
     &'static str,
@@ -408,7 +406,6 @@ pub async fn load_in(tx: &mut Tx, actor: &Actor) -> DbResult<i64> {
                         1 + rng.next(12),
                         1 + rng.next(28)
                     )),
-                    ..Default::default()
                 };
                 let pid = person::create_in(tx, actor, p).await?;
                 let status = if rng.next(20) == 0 {

@@ -26,6 +26,14 @@ pub async fn hash_async(password: &str) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || hash(&pw)).await?
 }
 
+/// Verification is as slow as hashing: off the async runtime too.
+pub async fn verify_async(password: &str, phc: String) -> bool {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || verify(&pw, &phc))
+        .await
+        .unwrap_or(false)
+}
+
 pub fn verify(password: &str, phc: &str) -> bool {
     let password = trienkhai_core::text::nfc(password);
     PasswordHash::new(phc)

@@ -15,8 +15,6 @@ pub struct NewPerson {
     pub middle_name: String,
     pub given_name: String,
     pub birth_date: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
 }
 
 pub async fn create_in(tx: &mut Tx, actor: &Actor, p: NewPerson) -> DbResult<i64> {
@@ -32,10 +30,10 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, p: NewPerson) -> DbResult<i64
         .collect::<Vec<_>>()
         .join(" ");
     let (id,): (i64,) = with_tx!(tx, c => sqlx::query_as(
-        "INSERT INTO person (family_name, middle_name, given_name, name_fold, birth_date, phone, email, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+        "INSERT INTO person (family_name, middle_name, given_name, name_fold, birth_date, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
         .bind(&f).bind(&m).bind(&g).bind(text::fold(&full)).bind(&p.birth_date)
-        .bind(&p.phone).bind(&p.email).bind(now_ms())
+        .bind(now_ms())
         .fetch_one(&mut *c).await)?;
     counter::add(tx, counter::PERSONS, 1).await?;
     // Member data is sensitive: the audit names the record, not its contents.
@@ -134,21 +132,4 @@ pub async fn add_position_in(tx: &mut Tx, actor: &Actor, p: NewPosition<'_>) -> 
     )
     .await?;
     Ok(())
-}
-
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
-pub struct Holder {
-    pub title: String,
-    pub full_name: String,
-    pub valid_from: String,
-}
-
-/// Positions held on `as_of` in a unit (the leadership box of the dashboard).
-pub async fn leaders(db: &crate::Db, unit: i64, as_of: &str) -> DbResult<Vec<Holder>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, Holder>(
-        "SELECT ps.title, p.family_name || ' ' || p.middle_name || ' ' || p.given_name AS full_name, ps.valid_from
-         FROM position ps JOIN person p ON p.id = ps.person_id
-         WHERE ps.unit_id = $1 AND ps.valid_from <= $2 AND (ps.valid_to IS NULL OR ps.valid_to >= $2)
-         ORDER BY ps.id")
-        .bind(unit).bind(as_of).fetch_all(p).await)?)
 }

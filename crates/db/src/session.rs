@@ -19,8 +19,13 @@ pub struct Current {
     pub unit_id: Option<i64>,
     pub unit_path: Option<String>,
     pub board_id: Option<i64>,
-    pub person_id: Option<i64>,
     pub must_change_password: bool,
+}
+
+impl Current {
+    pub fn role(&self) -> Option<trienkhai_core::Role> {
+        trienkhai_core::Role::parse(&self.role)
+    }
 }
 
 /// Creates a session inside the login transaction; returns the cookie token.
@@ -41,7 +46,7 @@ pub async fn lookup(db: &Db, token: &str, idle_ms: i64) -> DbResult<Option<Curre
     let now = now_ms();
     let row = with_db!(db, p => sqlx::query_as::<_, Current>(
         "SELECT s.id AS session_id, s.csrf, s.last_seen_at, u.id AS user_id, u.username, u.display_name,
-                u.role, u.unit_id, un.path AS unit_path, u.board_id, u.person_id, u.must_change_password
+                u.role, u.unit_id, un.path AS unit_path, u.board_id, u.must_change_password
          FROM session s
          JOIN app_user u ON u.id = s.user_id
          LEFT JOIN unit un ON un.id = u.unit_id

@@ -15,7 +15,6 @@ pub struct TokenInfo {
     pub id: i64,
     pub name: String,
     pub created_at: i64,
-    pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
 }
 
@@ -52,8 +51,7 @@ pub async fn lookup(db: &Db, token: &str) -> DbResult<Option<Current>> {
     let hash = password::sha256_hex(token);
     let row = with_db!(db, p => sqlx::query_as::<_, Current>(
         "SELECT '' AS session_id, '' AS csrf, CAST(0 AS BIGINT) AS last_seen_at, u.id AS user_id,
-                u.username, u.display_name, u.role, u.unit_id, un.path AS unit_path, u.board_id,
-                u.person_id, u.must_change_password
+                u.username, u.display_name, u.role, u.unit_id, un.path AS unit_path, u.board_id, u.must_change_password
          FROM api_token t
          JOIN app_user u ON u.id = t.user_id
          LEFT JOIN unit un ON un.id = u.unit_id
@@ -65,7 +63,7 @@ pub async fn lookup(db: &Db, token: &str) -> DbResult<Option<Current>> {
 
 pub async fn list(db: &Db, user_id: i64) -> DbResult<Vec<TokenInfo>> {
     Ok(with_db!(db, p => sqlx::query_as::<_, TokenInfo>(
-        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_token WHERE user_id = $1 ORDER BY id")
+        "SELECT id, name, created_at, revoked_at FROM api_token WHERE user_id = $1 ORDER BY id")
         .bind(user_id).fetch_all(p).await)?)
 }
 

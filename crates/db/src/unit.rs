@@ -33,8 +33,6 @@ const SELECT: &str = "SELECT u.id, u.code, u.name, u.type_code, t.name AS type_n
 pub struct UnitType {
     pub code: String,
     pub name: String,
-    pub level: i64,
-    pub grassroots: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -68,11 +66,7 @@ impl NewUnit {
         if !valid_code(&self.code) {
             errs.push(FieldError::new("unit_code", Code::InvalidText));
         }
-        if self.name.is_empty() {
-            errs.push(FieldError::new("unit_name", Code::Required));
-        } else if self.name.chars().count() > 200 || text::has_control(&self.name) {
-            errs.push(FieldError::new("unit_name", Code::TooLong));
-        }
+        errs.extend(text::check("unit_name", &self.name, 200));
         if let Some(ic) = &self.issuer_code
             && (ic.chars().count() > 16 || ic.contains('/') || ic.contains(' '))
         {
@@ -181,7 +175,7 @@ pub async fn list(
 
 pub async fn types(db: &Db) -> DbResult<Vec<UnitType>> {
     Ok(with_db!(db, p => sqlx::query_as::<_, UnitType>(
-        "SELECT code, name, level, grassroots FROM unit_type ORDER BY sort").fetch_all(p).await)?)
+        "SELECT code, name FROM unit_type ORDER BY sort").fetch_all(p).await)?)
 }
 
 /// The committee this installation serves, set once at first start.
@@ -243,6 +237,18 @@ pub async fn boards(db: &Db, unit_id: i64) -> DbResult<Vec<Board>> {
     Ok(with_db!(db, p => sqlx::query_as::<_, Board>(
         "SELECT id, unit_id, name, kind FROM board WHERE unit_id = $1 ORDER BY kind, id")
         .bind(unit_id).fetch_all(p).await)?)
+}
+
+/// The id behind a unit code typed by a clerk: None for an empty code, a
+/// field error (reported as `field`) for an unknown one.
+pub async fn id_by_code(db: &Db, code: &str, field: &'static str) -> DbResult<Option<i64>> {
+    if code.trim().is_empty() {
+        return Ok(None);
+    }
+    match by_code(db, code).await? {
+        Some(u) => Ok(Some(u.id)),
+        None => Err(DbError::field(field, Code::UnitNotFound)),
+    }
 }
 
 pub async fn by_code(db: &Db, code: &str) -> DbResult<Option<Unit>> {

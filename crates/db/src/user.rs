@@ -67,16 +67,6 @@ fn check_password(field: &'static str, pw: &str, errs: &mut Vec<FieldError>) {
     }
 }
 
-fn check_text(field: &'static str, v: &str, max: usize, errs: &mut Vec<FieldError>) {
-    if v.is_empty() {
-        errs.push(FieldError::new(field, Code::Required));
-    } else if v.chars().count() > max {
-        errs.push(FieldError::new(field, Code::TooLong));
-    } else if text::has_control(v) {
-        errs.push(FieldError::new(field, Code::InvalidText));
-    }
-}
-
 /// Role-specific scope rules: a secretary needs a unit; staff may name a board.
 fn check_scope(role: Option<Role>, unit_id: Option<i64>, errs: &mut Vec<FieldError>) {
     match role {
@@ -99,7 +89,7 @@ impl NewUser {
         if !valid_username(&self.username) {
             errs.push(FieldError::new("username", Code::UsernameFormat));
         }
-        check_text("display_name", &self.display_name, 120, &mut errs);
+        errs.extend(text::check("display_name", &self.display_name, 120));
         check_password("password", &self.password, &mut errs);
         check_scope(Role::parse(&self.role), self.unit_id, &mut errs);
         errs
@@ -253,10 +243,7 @@ pub async fn authenticate(db: &Db, username: &str, pw: &str) -> DbResult<Option<
         tokio::task::spawn_blocking(password::burn).await.ok();
         return Ok(None);
     };
-    let pw = pw.to_string();
-    let ok = tokio::task::spawn_blocking(move || password::verify(&pw, &hash))
-        .await
-        .unwrap_or(false);
+    let ok = password::verify_async(pw, hash).await;
     if !ok || disabled {
         return Ok(None);
     }
@@ -283,10 +270,7 @@ pub async fn change_password(
     let Some((hash,)) = row else {
         return Err(DbError::Refused(Code::NotFound));
     };
-    let cur = current.to_string();
-    let ok = tokio::task::spawn_blocking(move || password::verify(&cur, &hash))
-        .await
-        .unwrap_or(false);
+    let ok = password::verify_async(current, hash).await;
     if !ok {
         errs.insert(0, FieldError::new("current", Code::WrongPassword));
     }
@@ -367,7 +351,7 @@ pub struct Edit {
 pub async fn update(db: &Db, actor: &Actor, id: i64, mut e: Edit) -> DbResult<User> {
     e.display_name = text::clean(&e.display_name);
     let mut errs = Vec::new();
-    check_text("display_name", &e.display_name, 120, &mut errs);
+    errs.extend(text::check("display_name", &e.display_name, 120));
     check_scope(Role::parse(&e.role), e.unit_id, &mut errs);
     if actor.user_id == Some(id) && (e.disabled || e.role != Role::Admin.as_str()) {
         // An administrator cannot lock themselves out.

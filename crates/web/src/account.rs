@@ -7,7 +7,7 @@ use axum::{
     response::Response,
 };
 use serde::Deserialize;
-use trienkhai_core::{Code, FieldError, Role, fmt, text};
+use trienkhai_core::{Role, fmt, text};
 use trienkhai_db::{DbError, token, unit, user};
 
 use crate::{
@@ -70,7 +70,7 @@ async fn show(
         csrf: cur.csrf.clone(),
         display_name: cur.display_name.clone(),
         username: cur.username.clone(),
-        role_label: Role::parse(&cur.role).unwrap_or(Role::Member).label(),
+        role_label: cur.role().unwrap_or(Role::Member).label(),
         unit_name,
         must_change: cur.must_change_password,
         notice,
@@ -111,7 +111,7 @@ pub async fn change_password(
     .await
     {
         Ok(()) => {
-            // Re-read so the "must change" banner and redirect rule clear at once.
+            // The password is changed: show the page without the "must change" banner.
             let mut v = viewer.clone();
             if let Some(c) = v.cur.as_mut() {
                 c.must_change_password = false;
@@ -154,16 +154,11 @@ pub async fn create_token(
 ) -> WebResult<Response> {
     let cur = viewer.signed()?;
     let name = text::clean(&f.name);
-    if name.is_empty() || name.chars().count() > 80 || text::has_control(&name) {
-        let code = if name.is_empty() {
-            Code::Required
-        } else {
-            Code::TooLong
-        };
+    if let Some(err) = text::check("name", &name, 80) {
         return show(
             &st,
             &viewer,
-            Errors(vec![FieldError::new("name", code)]),
+            Errors(vec![err]),
             None,
             None,
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -146,23 +146,8 @@ pub async fn create_user(
     viewer: Viewer,
     Json(b): Json<NewUserBody>,
 ) -> WebResult<Response> {
-    let unit_id = match b
-        .unit_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(code) => Some(
-            unit::by_code(&st.db, code)
-                .await?
-                .ok_or(WebError::Fields(vec![FieldError::new(
-                    "unit_code",
-                    Code::UnitNotFound,
-                )]))?
-                .id,
-        ),
-    };
+    let code = b.unit_code.as_deref().unwrap_or("");
+    let unit_id = unit::id_by_code(&st.db, code, "unit_code").await?;
     let new = user::NewUser {
         username: b.username,
         display_name: b.display_name,

@@ -8,14 +8,14 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, Time};
-use trienkhai_core::{Code, fmt};
+use trienkhai_core::{Code, FieldError, fmt};
 use trienkhai_db::audit::{self, Entry, Filter};
 
 use crate::{
     AppState,
     error::{WebError, WebResult},
     guard::Viewer,
-    page::{self, Nav},
+    page::{self, Errors, Nav},
 };
 
 const PAGE: i64 = 50;
@@ -49,26 +49,29 @@ fn day_ms(d: Date, end: bool) -> i64 {
 }
 
 impl AuditQuery {
+    /// Bad dates are field errors on `from` / `to`.
     pub fn filter(&self) -> WebResult<Filter> {
-        let date = |s: &str, end: bool| -> WebResult<Option<i64>> {
-            match some(s) {
-                None => Ok(None),
-                Some(v) => {
-                    fmt::parse_date(&v)
-                        .map(|d| Some(day_ms(d, end)))
-                        .ok_or(WebError::status(
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            Code::InvalidDate,
-                        ))
+        let mut errs = Vec::new();
+        let mut date = |field: &'static str, s: &str, end: bool| match some(s) {
+            None => None,
+            Some(v) => {
+                let ms = fmt::parse_date(&v).map(|d| day_ms(d, end));
+                if ms.is_none() {
+                    errs.push(FieldError::new(field, Code::InvalidDate));
                 }
+                ms
             }
         };
+        let (from_ms, to_ms) = (date("from", &self.from, false), date("to", &self.to, true));
+        if !errs.is_empty() {
+            return Err(WebError::Fields(errs));
+        }
         Ok(Filter {
             actor: some(&self.actor),
             entity: some(&self.entity),
             action: some(&self.action),
-            from_ms: date(&self.from, false)?,
-            to_ms: date(&self.to, true)?,
+            from_ms,
+            to_ms,
             before_id: self.before,
         })
     }
@@ -144,6 +147,7 @@ struct Rows {
 #[template(path = "audit_list.html")]
 struct ListPage {
     nav: Option<Nav>,
+    errors: Errors,
     f_actor: String,
     f_entity: String,
     f_action: String,
@@ -162,7 +166,12 @@ pub async fn list(
     Query(q): Query<AuditQuery>,
 ) -> WebResult<Response> {
     let cur = viewer.signed()?;
-    let mut entries = audit::list(&st.db, &q.filter()?, PAGE + 1).await?;
+    let (mut entries, errors) = match q.filter() {
+        Ok(f) => (audit::list(&st.db, &f, PAGE + 1).await?, Errors::default()),
+        // A full page shows the message at the date field; htmx gets a toast.
+        Err(WebError::Fields(errs)) if !page::is_htmx(&headers) => (vec![], Errors(errs)),
+        Err(e) => return Err(e),
+    };
     let next_query = (entries.len() as i64 > PAGE).then(|| {
         entries.truncate(PAGE as usize);
         let next = AuditQuery {
@@ -179,8 +188,14 @@ pub async fn list(
         return page::render(&rows);
     }
     let (entities, actions) = audit::distinct(&st.db).await?;
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let p = ListPage {
         nav: Some(Nav::new(cur, "audit")),
+        errors,
         rows: rows.render().map_err(|e| WebError::Internal(e.into()))?,
         f_actor: q.actor,
         f_entity: q.entity,
@@ -202,5 +217,5 @@ pub async fn list(
             })
             .collect(),
     };
-    page::render(&p)
+    page::render_status(&p, status)
 }

@@ -10,8 +10,6 @@ pub enum Access {
     Public,
     /// Any signed-in account.
     User,
-    /// Administrators and committee staff.
-    Staff,
     /// Administrators only.
     Admin,
 }
@@ -50,7 +48,6 @@ pub fn allows(access: Access, role: Option<Role>) -> bool {
         (Access::Public, _) => true,
         (_, None) => false,
         (Access::User, Some(_)) => true,
-        (Access::Staff, Some(r)) => matches!(r, Role::Admin | Role::Staff),
         (Access::Admin, Some(r)) => r == Role::Admin,
     }
 }
@@ -73,7 +70,7 @@ pub enum Scope {
 }
 
 pub fn scope(cur: &Current) -> Scope {
-    match Role::parse(&cur.role) {
+    match cur.role() {
         Some(Role::Admin | Role::Staff) => Scope::All,
         Some(Role::Secretary) => match &cur.unit_path {
             Some(p) => Scope::Subtree(p.clone()),
@@ -109,7 +106,6 @@ mod tests {
             unit_id: unit.map(|u| u.0),
             unit_path: unit.map(|u| u.1.to_string()),
             board_id: None,
-            person_id: None,
             must_change_password: false,
         }
     }
@@ -133,7 +129,7 @@ mod tests {
         assert_eq!(rule(&Method::DELETE, "/login"), None);
         assert_eq!(rule(&Method::HEAD, "/livez"), Some(Access::Public));
         assert!(!allows(Access::User, None));
-        assert!(allows(Access::Staff, Some(Role::Staff)));
+        assert!(allows(Access::User, Some(Role::Member)));
         assert!(!allows(Access::Admin, Some(Role::Staff)));
     }
 }

@@ -2,7 +2,7 @@
 //! their own unit) with totals from counters, leaders, sub-units, new documents.
 use askama::Template;
 use axum::{extract::State, response::Response};
-use trienkhai_core::fmt;
+use trienkhai_core::{Role, fmt};
 use trienkhai_db::{counter, dashboard};
 
 use crate::{
@@ -60,7 +60,7 @@ pub async fn show(State(st): State<AppState>, viewer: Viewer) -> WebResult<Respo
         return Err(WebError::not_found());
     };
     let day = fmt::iso(today);
-    let panels = dashboard::panels(&st.db, unit_id, &day, page::nav_is_admin(cur)).await?;
+    let panels = dashboard::panels(&st.db, unit_id, &day, cur.role() == Some(Role::Admin)).await?;
     let Some((unit_name, unit_type)) = panels.header else {
         return Err(WebError::not_found());
     };

@@ -108,7 +108,7 @@ impl IntoResponse for WebError {
 /// errors (bad form, 404, 405, 413, panics) with the same Vietnamese pages.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
-    let is_htmx = req.headers().contains_key("hx-request");
+    let is_htmx = page::is_htmx(req.headers());
     let request_id = req
         .headers()
         .get("x-request-id")

@@ -43,7 +43,7 @@ pub struct Viewer {
 
 impl Viewer {
     pub fn role(&self) -> Option<Role> {
-        self.cur.as_ref().and_then(|c| Role::parse(&c.role))
+        self.cur.as_ref().and_then(Current::role)
     }
 
     pub fn actor(&self) -> Actor {
@@ -155,7 +155,7 @@ async fn check(st: &AppState, req: Request) -> Result<Request, Response> {
             .await
             .map_err(IntoResponse::into_response)?
     };
-    let role = cur.as_ref().and_then(|c| Role::parse(&c.role));
+    let role = cur.as_ref().and_then(Current::role);
     if !authz::allows(access, role) {
         let mut res = if cur.is_some() {
             WebError::forbidden().into_response()
@@ -244,7 +244,7 @@ fn login_redirect(req: &Request) -> Response {
     } else {
         "/login".to_string()
     };
-    if req.headers().contains_key("hx-request") {
+    if page::is_htmx(req.headers()) {
         // htmx would swap the login page into a fragment; ask for a full navigation.
         let mut res = StatusCode::OK.into_response();
         res.headers_mut().insert(

@@ -21,7 +21,7 @@ pub struct Nav {
 
 impl Nav {
     pub fn new(cur: &Current, active: &'static str) -> Nav {
-        let role = Role::parse(&cur.role).unwrap_or(Role::Member);
+        let role = cur.role().unwrap_or(Role::Member);
         Nav {
             name: cur.display_name.clone(),
             role_label: role.label(),
@@ -118,10 +118,6 @@ pub fn safe_next(next: Option<&str>) -> &str {
         }
         _ => "/dashboard",
     }
-}
-
-pub fn nav_is_admin(cur: &Current) -> bool {
-    Role::parse(&cur.role) == Some(Role::Admin)
 }
 
 #[cfg(test)]

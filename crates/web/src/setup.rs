@@ -1,4 +1,5 @@
-//! First start: shown only while the database has no committee and no administrator.
+//! First start: the top committee, and the first administrator unless one
+//! was made with `create-admin` (then only that administrator may run it).
 use askama::Template;
 use axum::{
     Form,

@@ -184,13 +184,11 @@ pub async fn new_form(State(st): State<AppState>, viewer: Viewer) -> WebResult<R
 /// Unit codes are what clerks know; an unknown code is a field error
 /// (the inner Err), a database failure is not (the outer one).
 async fn unit_id(st: &AppState, code: &str) -> WebResult<Result<Option<i64>, FieldError>> {
-    if code.trim().is_empty() {
-        return Ok(Ok(None));
+    match unit::id_by_code(&st.db, code, "unit_id").await {
+        Ok(id) => Ok(Ok(id)),
+        Err(DbError::Invalid(mut errs)) if !errs.is_empty() => Ok(Err(errs.remove(0))),
+        Err(e) => Err(e.into()),
     }
-    Ok(match unit::by_code(&st.db, code).await? {
-        Some(u) => Ok(Some(u.id)),
-        None => Err(FieldError::new("unit_id", Code::UnitNotFound)),
-    })
 }
 
 fn refused(e: DbError) -> Result<Errors, WebError> {

@@ -133,7 +133,6 @@ CREATE TABLE api_token (
     name TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
     created_at BIGINT NOT NULL,
-    last_used_at BIGINT,
     revoked_at BIGINT
 );
 CREATE INDEX api_token_user ON api_token(user_id);
