@@ -6,7 +6,7 @@ use trienkhai_web::WebConfig;
 
 use crate::{
     both_engines,
-    support::{Client, TestApp, TestDb, location},
+    support::{Client, TestApp, TestDb, location, top_unit},
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -442,7 +442,7 @@ async fn secretaries_and_members_see_only_their_units() {
         tok("dangvien").await,
         tok("canbo").await,
     );
-    let top = unit::top(&t.db).await.unwrap().unwrap();
+    let top = top_unit(&t.db).await.unwrap();
     let sct = unit::by_code(&t.db, "SCT").await.unwrap().unwrap();
     let stc = unit::by_code(&t.db, "STC").await.unwrap().unwrap();
     assert_eq!(

@@ -7,7 +7,7 @@ use trienkhai_db::{
 
 use crate::{
     both_engines,
-    support::{TestDb, demo_setup, plain_setup, setup_actor},
+    support::{TestDb, demo_setup, plain_setup, setup_actor, top_unit},
 };
 
 #[test]
@@ -42,7 +42,7 @@ async fn accounts_story(engine: Engine) {
     assert!(setup::is_done(db).await.unwrap());
     let again = setup::run(db, &setup_actor(), plain_setup()).await;
     assert!(matches!(again, Err(DbError::Refused(Code::AlreadySetUp))));
-    let top = unit::top(db).await.unwrap().expect("top unit");
+    let top = top_unit(db).await.expect("top unit");
     assert_eq!(top.name, "Đảng bộ Khối các cơ quan tỉnh");
     let actor = admin_actor(admin.id);
 
@@ -464,7 +464,7 @@ async fn demo_story(engine: Engine) {
     setup::run(db, &setup_actor(), demo_setup())
         .await
         .expect("demo");
-    let top = unit::top(db).await.unwrap().unwrap();
+    let top = top_unit(db).await.unwrap();
     assert_eq!(top.issuer_code.as_deref(), Some("ĐUK"));
     let names: Vec<_> = unit::boards(db, top.id)
         .await

@@ -367,3 +367,9 @@ impl TestApp {
         r.json().await.expect("json body")
     }
 }
+
+/// The committee set at first start.
+pub async fn top_unit(db: &Db) -> Option<trienkhai_db::unit::Unit> {
+    let id = trienkhai_db::unit::top_id(db).await.expect("top id")?;
+    trienkhai_db::unit::get(db, id).await.expect("top unit")
+}

@@ -185,13 +185,6 @@ pub async fn top_id(db: &Db) -> DbResult<Option<i64>> {
         .and_then(|v| v.parse().ok()))
 }
 
-pub async fn top(db: &Db) -> DbResult<Option<Unit>> {
-    match top_id(db).await? {
-        Some(id) => get(db, id).await,
-        None => Ok(None),
-    }
-}
-
 pub const TOP: &str = "top_unit_id";
 
 #[derive(Clone, Debug, Default)]

@@ -31,10 +31,13 @@ pub async fn me(viewer: Viewer) -> WebResult<Json<Value>> {
 pub async fn dashboard(State(st): State<AppState>, viewer: Viewer) -> WebResult<Json<Value>> {
     let c = viewer.signed()?;
     let scope = authz::scope(c);
-    let u = match (&scope, c.unit_id) {
-        (Scope::All, _) => unit::top(&st.db).await?,
-        (_, Some(id)) => unit::get(&st.db, id).await?,
-        _ => None,
+    let unit_id = match (&scope, c.unit_id) {
+        (Scope::All, _) => st.top_unit_id().await?,
+        (_, id) => id,
+    };
+    let u = match unit_id {
+        Some(id) => unit::get(&st.db, id).await?,
+        None => None,
     };
     let counters = if scope == Scope::All {
         Some(counter::all(&st.db).await?)

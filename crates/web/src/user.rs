@@ -131,8 +131,8 @@ struct View {
 
 async fn show(st: &AppState, viewer: &Viewer, f: UserForm, v: View) -> WebResult<Response> {
     let cur = viewer.signed()?;
-    let boards = match unit::top(&st.db).await? {
-        Some(top) => unit::boards(&st.db, top.id)
+    let boards = match st.top_unit_id().await? {
+        Some(top) => unit::boards(&st.db, top)
             .await?
             .into_iter()
             .filter(|b| b.kind == "board")
