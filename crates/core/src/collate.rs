@@ -17,6 +17,18 @@ pub fn compare_vi(a: &str, b: &str) -> Ordering {
     VI.compare(a, b)
 }
 
+/// Appends the collation key of `s` as lower-case hex, so that byte order
+/// of the stored text (and of an index over it) is Vietnamese order.
+pub fn push_key_hex(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut key = Vec::with_capacity(s.len() * 3);
+    let Ok(()) = VI.write_sort_key_to(s, &mut key);
+    for b in key {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

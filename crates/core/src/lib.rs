@@ -2,6 +2,7 @@
 pub mod collate;
 pub mod error;
 pub mod fmt;
+pub mod name;
 pub mod role;
 pub mod text;
 
