@@ -130,10 +130,11 @@ async fn login_dashboard_logout(engine: Engine) {
     );
     let (s, html) = c.text("/dashboard").await;
     assert_eq!(s, 200);
-    assert!(html.contains("Đảng bộ Khối các cơ quan tỉnh"));
+    assert!(html.contains("Đảng bộ tỉnh"));
     assert!(
-        html.contains("Đỗ Quang Minh"),
-        "current secretary from the seeds"
+        html.contains("Đảng bộ các cơ quan Đảng tỉnh")
+            && !html.contains("Đảng bộ Khối các cơ quan tỉnh"),
+        "today's tree: the committees of 2025, not the dissolved bloc"
     );
     assert!(html.contains("35-NQ/TW"), "documents from the seeds");
     let token = c.csrf("/dashboard").await;
@@ -350,7 +351,7 @@ async fn api_needs_a_valid_token() {
     let me = app.api_json(&tok, "/api/v1/me").await;
     assert_eq!(me["username"], "quantri");
     let dash = app.api_json(&tok, "/api/v1/dashboard").await;
-    assert_eq!(dash["unit"]["name"], "Đảng bộ Khối các cơ quan tỉnh");
+    assert_eq!(dash["unit"]["name"], "Đảng bộ tỉnh");
     assert_eq!(dash["counters"]["documents"], 9);
 
     // Bad JSON and invalid fields: clear JSON errors, never a 500.
@@ -736,7 +737,7 @@ async fn two_instances_on_one_postgres_share_sessions() {
     let via_b = c.on(&b.base);
     let (s, html) = via_b.text("/dashboard").await;
     assert_eq!(s, 200, "a login made through A continues through B");
-    assert!(html.contains("Đảng bộ Khối các cơ quan tỉnh"));
+    assert!(html.contains("Đảng bộ tỉnh"));
     // A form rendered by B is accepted by A, and logging out on A ends it on B.
     let token = via_b.csrf("/dashboard").await;
     let r = c.post_form("/logout", &[("_csrf", &token)]).await;

@@ -5,5 +5,6 @@ mod authz_matrix;
 mod browser;
 mod cli;
 mod http;
+mod org;
 mod storage;
 mod support;

@@ -465,8 +465,10 @@ async fn demo_story(engine: Engine) {
         .await
         .expect("demo");
     let top = top_unit(db).await.unwrap();
-    assert_eq!(top.issuer_code.as_deref(), Some("ĐUK"));
-    let names: Vec<_> = unit::boards(db, top.id)
+    assert_eq!(top.issuer_code.as_deref(), Some("TU"));
+    let duk = unit::by_code(db, "DUK").await.unwrap().unwrap();
+    assert_eq!(duk.issuer_code.as_deref(), Some("ĐUK"));
+    let names: Vec<_> = unit::boards(db, duk.id)
         .await
         .unwrap()
         .into_iter()
@@ -478,7 +480,7 @@ async fn demo_story(engine: Engine) {
     let sec = |d: &'static str| {
         let db = db.clone();
         async move {
-            dashboard::panels(&db, top.id, d, false)
+            dashboard::panels(&db, duk.id, d, false)
                 .await
                 .unwrap()
                 .leaders
@@ -501,10 +503,10 @@ async fn demo_story(engine: Engine) {
         .unwrap();
     assert_eq!(sub.len(), 5, "the unit and its four chi bộ");
     assert!(sub.iter().all(|u| u.path.starts_with(&sct.path)));
-    let early = unit::list(db, None, time::macros::date!(1999 - 01 - 01), None, 100)
+    let early = unit::list(db, None, time::macros::date!(1980 - 01 - 01), None, 100)
         .await
         .unwrap();
-    assert!(early.is_empty(), "nothing existed before 2000");
+    assert!(early.is_empty(), "nothing existed before 1989");
     let all = unit::list(db, None, today, None, 1000).await.unwrap();
     let page = unit::list(db, None, today, Some(&all[9].path), 1000)
         .await

@@ -20,6 +20,13 @@ pub enum Code {
     AlreadySetUp,
     UnitCodeTaken,
     UnitNotFound,
+    UnitNotActive,
+    EffectiveTooEarly,
+    TreeCycle,
+    NeedsReceiver,
+    NeedsTwoUnits,
+    NothingChanges,
+    ImportInvalid,
     NotFound,
     Forbidden,
     Unauthenticated,
@@ -50,6 +57,17 @@ impl Code {
             Code::AlreadySetUp => "Hệ thống đã được khởi tạo.",
             Code::UnitCodeTaken => "Mã đơn vị đã tồn tại.",
             Code::UnitNotFound => "Không tìm thấy đơn vị.",
+            Code::UnitNotActive => "Đơn vị không còn hoạt động vào ngày hiệu lực.",
+            Code::EffectiveTooEarly => "Ngày hiệu lực phải sau lần thay đổi gần nhất của đơn vị.",
+            Code::TreeCycle => {
+                "Không thể chuyển đơn vị vào chính nó hoặc vào đơn vị cấp dưới của nó."
+            }
+            Code::NeedsReceiver => {
+                "Đơn vị còn đảng viên hoặc đơn vị trực thuộc: hãy chọn nơi tiếp nhận."
+            }
+            Code::NeedsTwoUnits => "Hãy chọn ít nhất hai đơn vị khác nhau.",
+            Code::NothingChanges => "Không có gì thay đổi.",
+            Code::ImportInvalid => "Tệp có dòng không hợp lệ; chưa ghi dữ liệu nào.",
             Code::NotFound => "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
             Code::Forbidden => "Bạn không có quyền thực hiện thao tác này.",
             Code::Unauthenticated => "Bạn cần đăng nhập.",

@@ -58,10 +58,15 @@ fn canonical_word(w: &str) -> String {
     let n = base.len();
     let lower = |i: usize| base[i].to_lowercase().next().unwrap_or(base[i]);
     let open_pair = n >= 2
-        && matches!((lower(n - 2), lower(n - 1)), ('o', 'a') | ('o', 'e') | ('u', 'y'))
+        && matches!(
+            (lower(n - 2), lower(n - 1)),
+            ('o', 'a') | ('o', 'e') | ('u', 'y')
+        )
         && !(n >= 3 && lower(n - 2) == 'u' && lower(n - 3) == 'q')
         && !(n >= 3 && "aăâeêioôơuưy".contains(lower(n - 3)))
-        && !base.iter().any(|c| unicode_normalization::char::is_combining_mark(*c));
+        && !base
+            .iter()
+            .any(|c| unicode_normalization::char::is_combining_mark(*c));
     if !open_pair {
         return w.nfc().collect();
     }

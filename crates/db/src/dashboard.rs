@@ -30,9 +30,9 @@ const SQL: &str = "
     FROM position ps JOIN person p ON p.id = ps.person_id
     WHERE ps.unit_id = $1 AND ps.valid_from <= $2 AND (ps.valid_to IS NULL OR ps.valid_to >= $2)
     UNION ALL
-    SELECT 'u', u.name, t.name, '', u.id
-    FROM unit u JOIN unit_type t ON t.code = u.type_code
-    WHERE u.parent_id = $1 AND u.valid_from <= $2 AND (u.valid_to IS NULL OR u.valid_to >= $2)
+    SELECT 'u', v.name, t.name, '', u.id
+    FROM unit_version v JOIN unit u ON u.id = v.unit_id JOIN unit_type t ON t.code = u.type_code
+    WHERE v.parent_id = $1 AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)
     UNION ALL
     SELECT * FROM (SELECT 'd', symbol, COALESCE(issued_on, ''), subject, id FROM document
                    ORDER BY id DESC LIMIT 5) d  -- literal: see pool::limit

@@ -1,14 +1,19 @@
-//! Demo data built from the facts in the seed articles (../shared/seeds): a bloc committee
-//! (Đảng ủy Khối các cơ quan tỉnh), its boards, the 2019 congress
-//! subcommittee, grassroots units, the people the articles name with their
-//! positions, and the documents they cite. The seed articles come from
-//! several provinces; their secretaries are placed on one timeline here.
+//! Demo data built from the facts in the seed articles (../shared/seeds) and
+//! the domain reference: a provincial committee whose bloc of agencies
+//! (Đảng bộ Khối các cơ quan tỉnh) absorbs the bloc of enterprises on
+//! 01/8/2019 (as Bà Rịa–Vũng Tàu did under 1100-QĐ/TU) and is dissolved on
+//! 01/02/2025, its units moving to the two new committees (Đảng bộ các cơ
+//! quan Đảng tỉnh, Đảng bộ Ủy ban nhân dân tỉnh). The bloc's boards, the
+//! 2019 congress subcommittee, the people the articles name with their
+//! positions and the documents they cite come from the seeds; the seeds come
+//! from several provinces, so their secretaries share one timeline here.
 use trienkhai_core::Role;
 
 use crate::{
     Actor, DbResult, Tx,
     document::{self, NewDocument},
     person::{self, NewPerson, NewPosition, NewTerm},
+    restructure::{self, Change, Order, Target},
     setting,
     unit::{self, NewBoard, NewUnit},
     user::{self, NewUser},
@@ -23,8 +28,10 @@ pub const ACCOUNTS: [(&str, &str, Role); 3] = [
     ("dangvien", "Lê Văn Hùng", Role::Member),
 ];
 
-/// Grassroots units: (code, name, type, chi bộ trực thuộc).
-const GRASSROOTS: [(&str, &str, &str, u32); 8] = [
+/// Grassroots units: (code, name, type, chi bộ trực thuộc, goes to the
+/// committee of Party bodies in 2025 rather than the government's).
+type Grassroots = (&'static str, &'static str, &'static str, u32);
+const GRASSROOTS: [Grassroots; 8] = [
     ("SCT", "Đảng bộ Sở Công Thương", "dang_bo_co_so", 4),
     (
         "SGDDT",
@@ -44,6 +51,35 @@ const GRASSROOTS: [(&str, &str, &str, u32); 8] = [
         0,
     ),
 ];
+/// Units of the bloc of enterprises until the 2019 merger.
+const ENTERPRISES: [Grassroots; 3] = [
+    (
+        "DIENLUC",
+        "Đảng bộ Công ty Điện lực tỉnh",
+        "dang_bo_co_so",
+        2,
+    ),
+    (
+        "CAPNUOC",
+        "Đảng bộ Công ty Cổ phần Cấp nước tỉnh",
+        "dang_bo_co_so",
+        1,
+    ),
+    (
+        "XSKT",
+        "Chi bộ Công ty Xổ số kiến thiết tỉnh",
+        "chi_bo_co_so",
+        0,
+    ),
+];
+/// These follow the Party bodies in 2025; the rest go to the UBND committee.
+const PARTY_BODIES: [&str; 4] = ["VPTU", "BTGTU", "BAOTINH", "HNBT"];
+
+/// The two restructurings the demo replays: (effective date, decision).
+pub const MERGER_2019: (&str, &str) = ("2019-08-01", "1100-QĐ/TU");
+/// The decision number is illustrative: the reference gives the pattern
+/// of early 2025, not one province's decision.
+pub const DISSOLUTION_2025: (&str, &str) = ("2025-02-01", "215-QĐ/TU");
 
 const FAMILY: [&str; 12] = [
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
@@ -223,22 +259,148 @@ fn unit_new(
     }
 }
 
-/// Loads everything inside the caller's transaction; returns the top unit id.
-pub async fn load_in(tx: &mut Tx, actor: &Actor) -> DbResult<i64> {
-    let top = unit::create_in(
+async fn board(
+    tx: &mut Tx,
+    actor: &Actor,
+    unit_id: i64,
+    name: &str,
+    kind: &'static str,
+    span: (&str, Option<&str>),
+) -> DbResult<i64> {
+    unit::create_board_in(
         tx,
         actor,
-        unit_new(
-            "DUK",
-            "Đảng bộ Khối các cơ quan tỉnh",
-            "cap_tren_co_so",
-            None,
-            Some("ĐUK"),
-            "2000-01-01",
-        ),
+        NewBoard {
+            unit_id,
+            name: name.into(),
+            kind,
+            valid_from: span.0.into(),
+            valid_to: span.1.map(Into::into),
+        },
     )
-    .await?
-    .id;
+    .await
+}
+
+async fn named(tx: &mut Tx, actor: &Actor, f: &str, m: &str, g: &str) -> DbResult<i64> {
+    let p = NewPerson {
+        family_name: f.into(),
+        middle_name: m.into(),
+        given_name: g.into(),
+        ..Default::default()
+    };
+    person::create_in(tx, actor, p).await
+}
+
+async fn position(
+    tx: &mut Tx,
+    actor: &Actor,
+    at: (i64, Option<i64>, i64),
+    person_id: i64,
+    title: &str,
+    span: (&str, Option<&str>),
+) -> DbResult<()> {
+    let p = NewPosition {
+        person_id,
+        unit_id: at.0,
+        board_id: at.1,
+        term_id: Some(at.2),
+        title,
+        valid_from: span.0,
+        valid_to: span.1,
+    };
+    person::add_position_in(tx, actor, p).await
+}
+
+/// `count` generated members of `unit_id` from 2010 on.
+async fn members(
+    tx: &mut Tx,
+    actor: &Actor,
+    rng: &mut Lcg,
+    unit_id: i64,
+    count: usize,
+) -> DbResult<Option<i64>> {
+    let mut first = None;
+    for _ in 0..count {
+        let p = NewPerson {
+            family_name: FAMILY[rng.next(FAMILY.len())].into(),
+            middle_name: MIDDLE[rng.next(MIDDLE.len())].into(),
+            given_name: GIVEN[rng.next(GIVEN.len())].into(),
+            birth_date: Some(format!(
+                "{}-{:02}-{:02}",
+                1965 + rng.next(35),
+                1 + rng.next(12),
+                1 + rng.next(28)
+            )),
+            ..Default::default()
+        };
+        let pid = person::create_in(tx, actor, p).await?;
+        let status = if rng.next(20) == 0 {
+            "probationary"
+        } else {
+            "official"
+        };
+        person::add_membership_in(tx, pid, unit_id, status, "2010-01-01").await?;
+        first.get_or_insert(pid);
+    }
+    Ok(first)
+}
+
+/// Grassroots units with their chi bộ and members; returns (code, id) and
+/// the first member created.
+async fn grassroots(
+    tx: &mut Tx,
+    actor: &Actor,
+    rng: &mut Lcg,
+    parent: i64,
+    list: &[Grassroots],
+) -> DbResult<(Vec<(&'static str, i64)>, Option<i64>)> {
+    let mut out = Vec::new();
+    let mut first = None;
+    for &(code, name, kind, cells) in list {
+        let new = unit_new(code, name, kind, Some(parent), Some("ĐU"), "2005-01-01");
+        let gid = unit::create_in(tx, actor, new).await?.id;
+        out.push((code, gid));
+        // A đảng bộ cơ sở's own roll holds its committee; chi bộ hold the rest.
+        let own = if cells > 0 { 2 } else { 6 + rng.next(10) };
+        let m = members(tx, actor, rng, gid, own).await?;
+        first = first.or(m);
+        for i in 1..=cells {
+            let new = unit_new(
+                &format!("{code}-CB{i}"),
+                &format!("Chi bộ {i}"),
+                "chi_bo_truc_thuoc",
+                Some(gid),
+                None,
+                "2005-01-01",
+            );
+            let cid = unit::create_in(tx, actor, new).await?.id;
+            let n = 6 + rng.next(10);
+            members(tx, actor, rng, cid, n).await?;
+        }
+    }
+    Ok((out, first))
+}
+
+/// Loads everything inside the caller's transaction; returns the top unit id.
+pub async fn load_in(tx: &mut Tx, actor: &Actor) -> DbResult<i64> {
+    let new = unit_new(
+        "TINH",
+        "Đảng bộ tỉnh",
+        "dang_bo_tinh",
+        None,
+        Some("TU"),
+        "1989-07-01",
+    );
+    let top = unit::create_in(tx, actor, new).await?.id;
+    let new = unit_new(
+        "DUK",
+        "Đảng bộ Khối các cơ quan tỉnh",
+        "cap_tren_co_so",
+        Some(top),
+        Some("ĐUK"),
+        "2000-01-01",
+    );
+    let duk = unit::create_in(tx, actor, new).await?.id;
     let mut boards = Vec::new();
     for name in [
         "Văn phòng Đảng ủy Khối",
@@ -246,181 +408,143 @@ pub async fn load_in(tx: &mut Tx, actor: &Actor) -> DbResult<i64> {
         "Ban Tuyên giáo",
         "Ủy ban Kiểm tra",
     ] {
-        boards.push(
-            unit::create_board_in(
-                tx,
-                actor,
-                NewBoard {
-                    unit_id: top,
-                    name: name.into(),
-                    kind: "board",
-                    valid_from: "2000-01-01".into(),
-                    valid_to: None,
-                },
-            )
-            .await?,
-        );
+        boards.push(board(tx, actor, duk, name, "board", ("2000-01-01", None)).await?);
     }
     let tuyen_giao = boards[2];
-    unit::create_board_in(
-        tx,
-        actor,
-        NewBoard {
-            unit_id: top,
-            name: "Tiểu ban tuyên truyền Đại hội đại biểu Đảng bộ Khối lần thứ VI".into(),
-            kind: "subcommittee",
-            valid_from: "2019-09-15".into(),
-            valid_to: Some("2020-10-31".into()),
-        },
-    )
-    .await?;
+    let subcommittee = "Tiểu ban tuyên truyền Đại hội đại biểu Đảng bộ Khối lần thứ VI";
+    let span = ("2019-09-15", Some("2020-10-31"));
+    board(tx, actor, duk, subcommittee, "subcommittee", span).await?;
 
-    let term_v = person::add_term_in(
-        tx,
-        actor,
-        NewTerm {
-            unit_id: top,
-            ordinal: "V",
-            year_from: 2015,
-            year_to: 2020,
-            opened_on: Some("2015-07-20"),
-            closed_on: Some("2020-07-15"),
-        },
-    )
-    .await?;
-    let term_vi = person::add_term_in(
-        tx,
-        actor,
-        NewTerm {
-            unit_id: top,
-            ordinal: "VI",
-            year_from: 2020,
-            year_to: 2025,
-            opened_on: Some("2020-07-15"),
-            closed_on: None,
-        },
-    )
-    .await?;
+    let term = |ordinal, years: (i32, i32), open, close, appointed| NewTerm {
+        unit_id: duk,
+        ordinal,
+        year_from: years.0,
+        year_to: years.1,
+        opened_on: open,
+        closed_on: close,
+        appointed,
+    };
+    let t = term(
+        "V",
+        (2015, 2020),
+        Some("2015-07-20"),
+        Some("2020-07-15"),
+        false,
+    );
+    let term_v = person::add_term_in(tx, actor, t).await?;
+    let t = term("VI", (2020, 2025), Some("2020-07-15"), None, false);
+    let term_vi = person::add_term_in(tx, actor, t).await?;
 
+    let mut minh = 0;
     for (f, m, g, title, from, to) in SECRETARIES {
-        let pid = person::create_in(
-            tx,
-            actor,
-            NewPerson {
-                family_name: f.into(),
-                middle_name: m.into(),
-                given_name: g.into(),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let pid = named(tx, actor, f, m, g).await?;
+        minh = pid; // the last one leads the new committee in 2025
         let term = if from < "2020-07-15" { term_v } else { term_vi };
-        person::add_position_in(
-            tx,
-            actor,
-            NewPosition {
-                person_id: pid,
-                unit_id: top,
-                board_id: None,
-                term_id: Some(term),
-                title,
-                valid_from: from,
-                valid_to: to,
-            },
-        )
-        .await?;
+        position(tx, actor, (duk, None, term), pid, title, (from, to)).await?;
     }
-    let phuong = person::create_in(
+    let phuong = named(tx, actor, "Nguyễn", "Đức", "Phương").await?;
+    let span = ("2020-07-15", None);
+    position(
         tx,
         actor,
-        NewPerson {
-            family_name: "Nguyễn".into(),
-            middle_name: "Đức".into(),
-            given_name: "Phương".into(),
-            ..Default::default()
-        },
+        (duk, None, term_vi),
+        phuong,
+        "Ủy viên Ban Thường vụ",
+        span,
     )
     .await?;
-    for title in ["Ủy viên Ban Thường vụ", "Trưởng Ban Tuyên giáo"] {
-        let board = (title == "Trưởng Ban Tuyên giáo").then_some(tuyen_giao);
-        person::add_position_in(
-            tx,
-            actor,
-            NewPosition {
-                person_id: phuong,
-                unit_id: top,
-                board_id: board,
-                term_id: Some(term_vi),
-                title,
-                valid_from: "2020-07-15",
-                valid_to: None,
-            },
-        )
-        .await?;
-    }
+    let at = (duk, Some(tuyen_giao), term_vi);
+    position(tx, actor, at, phuong, "Trưởng Ban Tuyên giáo", span).await?;
 
     let mut rng = Lcg(20191);
-    let mut secretary_unit = None;
-    let mut member_person = None;
-    for (code, name, kind, cells) in GRASSROOTS {
-        let gid = unit::create_in(
-            tx,
-            actor,
-            unit_new(code, name, kind, Some(top), Some("ĐU"), "2005-01-01"),
-        )
-        .await?
-        .id;
-        secretary_unit.get_or_insert(gid);
-        let mut member_units = vec![gid];
-        for i in 1..=cells {
-            let cid = unit::create_in(
-                tx,
-                actor,
-                unit_new(
-                    &format!("{code}-CB{i}"),
-                    &format!("Chi bộ {i}"),
-                    "chi_bo_truc_thuoc",
-                    Some(gid),
-                    None,
-                    "2005-01-01",
-                ),
-            )
-            .await?
-            .id;
-            member_units.push(cid);
-        }
-        for (i, &u) in member_units.iter().enumerate() {
-            let count = if i == 0 && cells > 0 {
-                2
-            } else {
-                6 + rng.next(10)
-            };
-            for _ in 0..count {
-                let p = NewPerson {
-                    family_name: FAMILY[rng.next(FAMILY.len())].into(),
-                    middle_name: MIDDLE[rng.next(MIDDLE.len())].into(),
-                    given_name: GIVEN[rng.next(GIVEN.len())].into(),
-                    birth_date: Some(format!(
-                        "{}-{:02}-{:02}",
-                        1965 + rng.next(35),
-                        1 + rng.next(12),
-                        1 + rng.next(28)
-                    )),
-                };
-                let pid = person::create_in(tx, actor, p).await?;
-                let status = if rng.next(20) == 0 {
-                    "probationary"
-                } else {
-                    "official"
-                };
-                person::add_membership_in(tx, pid, u, status, "2010-01-01").await?;
-                member_person.get_or_insert(pid);
-            }
+    let (agencies, first_member) = grassroots(tx, actor, &mut rng, duk, &GRASSROOTS).await?;
+
+    // The bloc of enterprises, with the bloc office's own members.
+    let new = unit_new(
+        "DKDN",
+        "Đảng bộ Khối Doanh nghiệp tỉnh",
+        "cap_tren_co_so",
+        Some(top),
+        Some("ĐUK"),
+        "2000-01-01",
+    );
+    let dkdn = unit::create_in(tx, actor, new).await?.id;
+    members(tx, actor, &mut rng, dkdn, 3).await?;
+    let (enterprises, _) = grassroots(tx, actor, &mut rng, dkdn, &ENTERPRISES).await?;
+
+    let (day, decision) = MERGER_2019;
+    let merge = Change::Merge {
+        sources: vec![dkdn],
+        target: Target::Existing(duk),
+    };
+    restructure::apply_in(tx, actor, order(merge, day, decision)).await?;
+
+    // Early 2025: the bloc ends; two committees take its units.
+    let (day, decision) = DISSOLUTION_2025;
+    let committee =
+        |code: &str, name: &str| unit_new(code, name, "cap_tren_co_so", Some(top), Some("ĐU"), day);
+    let party = committee("DCQD", "Đảng bộ các cơ quan Đảng tỉnh");
+    let party = unit::create_in(tx, actor, party).await?.id;
+    let gov = committee("DUBND", "Đảng bộ Ủy ban nhân dân tỉnh");
+    let gov = unit::create_in(tx, actor, gov).await?.id;
+    let mut xdd = 0;
+    for name in ["Văn phòng Đảng ủy", "Ban Xây dựng Đảng", "Ủy ban Kiểm tra"] {
+        let id = board(tx, actor, party, name, "board", (day, None)).await?;
+        if name == "Ban Xây dựng Đảng" {
+            xdd = id;
         }
     }
+    let t = NewTerm {
+        unit_id: party,
+        ordinal: "",
+        year_from: 2020,
+        year_to: 2025,
+        opened_on: Some(day),
+        closed_on: Some("2025-08-14"),
+        appointed: true,
+    };
+    let appointed = person::add_term_in(tx, actor, t).await?;
+    let t = NewTerm {
+        ordinal: "I",
+        year_from: 2025,
+        year_to: 2030,
+        opened_on: Some("2025-08-15"),
+        closed_on: None,
+        appointed: false,
+        ..t
+    };
+    let term_i = person::add_term_in(tx, actor, t).await?;
+    for (term, span) in [
+        (appointed, (day, Some("2025-08-14"))),
+        (term_i, ("2025-08-15", None)),
+    ] {
+        position(tx, actor, (party, None, term), minh, "Bí thư Đảng ủy", span).await?;
+        let at = (party, Some(xdd), term);
+        position(tx, actor, at, phuong, "Trưởng Ban Xây dựng Đảng", span).await?;
+    }
+    let children = agencies
+        .iter()
+        .chain(&enterprises)
+        .map(|&(code, id)| {
+            (
+                id,
+                if PARTY_BODIES.contains(&code) {
+                    party
+                } else {
+                    gov
+                },
+            )
+        })
+        .collect();
+    let dissolve = Change::Dissolve {
+        unit: duk,
+        children,
+        members_to: Some(party),
+    };
+    restructure::apply_in(tx, actor, order(dissolve, day, decision)).await?;
 
     for (system, issuer, type_code, number, date, subject) in DOCUMENTS {
-        let issuer_unit = (issuer == "ĐUK").then_some(top);
+        let issuer_unit = (issuer == "ĐUK").then_some(duk);
         document::create_in(
             tx,
             actor,
@@ -437,11 +561,12 @@ pub async fn load_in(tx: &mut Tx, actor: &Actor) -> DbResult<i64> {
         .await?;
     }
 
+    let secretary_unit = agencies.first().map(|a| a.1);
     for (username, display, role) in ACCOUNTS {
         let (unit_id, board_id, person_id) = match role {
-            Role::Staff => (Some(top), Some(tuyen_giao), Some(phuong)),
+            Role::Staff => (Some(party), Some(xdd), Some(phuong)),
             Role::Secretary => (secretary_unit, None, None),
-            _ => (secretary_unit, None, member_person),
+            _ => (secretary_unit, None, first_member),
         };
         let account = user::prepare(NewUser {
             username: username.into(),
@@ -458,4 +583,12 @@ pub async fn load_in(tx: &mut Tx, actor: &Actor) -> DbResult<i64> {
     }
     setting::set(tx, setting::DEMO, "1").await?;
     Ok(top)
+}
+
+fn order(change: Change, day: &str, decision: &str) -> Order {
+    Order {
+        change,
+        effective_on: day.into(),
+        decision: decision.into(),
+    }
 }

@@ -1,10 +1,12 @@
-//! People, their membership and positions. Issue #3 adds the screens,
-//! collation and import; this is the storage the demo and accounts need.
+//! People, their membership and positions.
 use serde_json::json;
-use trienkhai_core::text;
+use trienkhai_core::{
+    name::{self, NameOrder},
+    text,
+};
 
 use crate::{
-    Actor, DbResult, Tx,
+    Actor, Db, DbResult, Tx,
     audit::{self, Change},
     counter, now_ms,
 };
@@ -15,25 +17,97 @@ pub struct NewPerson {
     pub middle_name: String,
     pub given_name: String,
     pub birth_date: Option<String>,
+    pub gender: Option<String>,
+    pub card_no: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub admitted_on: Option<String>,
+    pub official_on: Option<String>,
 }
 
-pub async fn create_in(tx: &mut Tx, actor: &Actor, p: NewPerson) -> DbResult<i64> {
-    let (f, m, g) = (
-        text::clean(&p.family_name),
-        text::clean(&p.middle_name),
-        text::clean(&p.given_name),
-    );
-    let full = [f.as_str(), m.as_str(), g.as_str()]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ");
+impl NewPerson {
+    /// What makes two records the same person: the party card number when
+    /// known, else the folded full name (either tone placement) and birth date.
+    pub fn dedupe_key(&self) -> String {
+        match self.card_no.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => format!("c:{}", c.to_uppercase().replace(' ', "")),
+            None => format!(
+                "n:{}|{}",
+                text::fold(&self.full_name()),
+                self.birth_date.as_deref().unwrap_or("")
+            ),
+        }
+    }
+
+    pub fn full_name(&self) -> String {
+        name::full(&self.family_name, &self.middle_name, &self.given_name)
+    }
+
+    pub fn sort_key(&self, order: NameOrder) -> String {
+        name::sort_key(
+            order,
+            &self.family_name,
+            &self.middle_name,
+            &self.given_name,
+            self.birth_date.as_deref(),
+        )
+    }
+}
+
+pub const NAME_ORDER: &str = "name_order";
+
+/// The configured list order, kept in the database so every instance agrees.
+pub async fn name_order_in(tx: &mut Tx) -> DbResult<NameOrder> {
+    let row: Option<(String,)> = with_tx!(tx, c => sqlx::query_as("SELECT value FROM setting WHERE key = $1")
+        .bind(NAME_ORDER).fetch_optional(&mut *c).await)?;
+    Ok(row.and_then(|r| NameOrder::parse(&r.0)).unwrap_or_default())
+}
+
+/// Applies the configured order: when it differs from the stored one (or
+/// keys are missing), sort keys are rebuilt in batches.
+pub async fn sync_name_order(db: &Db, order: NameOrder) -> DbResult<u64> {
+    let stored = crate::setting::get(db, NAME_ORDER).await?;
+    let all = stored.as_deref() != Some(order.as_str());
+    let mut done = 0;
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<(i64, String, String, String, Option<String>)> = with_db!(db, p => sqlx::query_as(
+            "SELECT id, family_name, middle_name, given_name, birth_date FROM person
+             WHERE id > $1 AND ($2 OR sort_key = '') ORDER BY id LIMIT 1000")
+            .bind(after).bind(all).fetch_all(p).await)?;
+        let Some(last) = rows.last() else { break };
+        after = last.0;
+        let mut tx = db.begin().await?;
+        for (id, f, m, g, b) in &rows {
+            let key = name::sort_key(order, f, m, g, b.as_deref());
+            with_tx!(&mut tx, c => sqlx::query("UPDATE person SET sort_key = $1 WHERE id = $2")
+                .bind(&key).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        }
+        done += rows.len() as u64;
+        tx.commit().await?;
+    }
+    if all {
+        let mut tx = db.begin().await?;
+        crate::setting::set(&mut tx, NAME_ORDER, order.as_str()).await?;
+        tx.commit().await?;
+    }
+    Ok(done)
+}
+
+pub async fn create_in(tx: &mut Tx, actor: &Actor, mut p: NewPerson) -> DbResult<i64> {
+    for s in [&mut p.family_name, &mut p.middle_name, &mut p.given_name] {
+        *s = text::clean(s);
+    }
+    let order = name_order_in(tx).await?;
     let (id,): (i64,) = with_tx!(tx, c => sqlx::query_as(
-        "INSERT INTO person (family_name, middle_name, given_name, name_fold, birth_date, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-        .bind(&f).bind(&m).bind(&g).bind(text::fold(&full)).bind(&p.birth_date)
-        .bind(now_ms())
+        "INSERT INTO person (family_name, middle_name, given_name, name_fold, birth_date, created_at,
+             sort_key, dedupe_key, card_no, gender, phone, email, address, admitted_on, official_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id")
+        .bind(&p.family_name).bind(&p.middle_name).bind(&p.given_name).bind(text::fold(&p.full_name()))
+        .bind(&p.birth_date).bind(now_ms()).bind(p.sort_key(order)).bind(p.dedupe_key())
+        .bind(&p.card_no).bind(&p.gender).bind(&p.phone).bind(&p.email).bind(&p.address)
+        .bind(&p.admitted_on).bind(&p.official_on)
         .fetch_one(&mut *c).await)?;
     counter::add(tx, counter::PERSONS, 1).await?;
     // Member data is sensitive: the audit names the record, not its contents.
@@ -67,6 +141,7 @@ pub async fn add_membership_in(
     Ok(())
 }
 
+#[derive(Clone, Copy)]
 pub struct NewTerm<'a> {
     pub unit_id: i64,
     pub ordinal: &'a str,
@@ -74,13 +149,16 @@ pub struct NewTerm<'a> {
     pub year_to: i32,
     pub opened_on: Option<&'a str>,
     pub closed_on: Option<&'a str>,
+    /// Appointed (chỉ định) until a first congress, rather than elected.
+    pub appointed: bool,
 }
 
 pub async fn add_term_in(tx: &mut Tx, actor: &Actor, t: NewTerm<'_>) -> DbResult<i64> {
     let (id,): (i64,) = with_tx!(tx, c => sqlx::query_as(
-        "INSERT INTO term (unit_id, ordinal, year_from, year_to, opened_on, closed_on)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        "INSERT INTO term (unit_id, ordinal, year_from, year_to, opened_on, closed_on, appointed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(t.unit_id).bind(t.ordinal).bind(t.year_from).bind(t.year_to).bind(t.opened_on).bind(t.closed_on)
+        .bind(t.appointed)
         .fetch_one(&mut *c).await)?;
     audit::record(
         tx,

@@ -179,6 +179,14 @@ impl Tx {
         }
         Ok(())
     }
+
+    pub async fn rollback(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
 }
 
 /// Page sizes go into the SQL as integer literals, never as `LIMIT $n`:

@@ -113,6 +113,11 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, mut new: NewUnit) -> DbResult
     let path = format!("{parent_path}{id}/");
     with_tx!(tx, c => sqlx::query("UPDATE unit SET path = $1 WHERE id = $2")
         .bind(&path).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    with_tx!(tx, c => sqlx::query(
+        "INSERT INTO unit_version (unit_id, name, parent_id, path, valid_from, valid_to)
+         VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id).bind(&new.name).bind(new.parent_id).bind(&path).bind(&new.valid_from).bind(&new.valid_to)
+        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
     counter::add(tx, counter::UNITS, 1).await?;
     audit::record(tx, actor, Change {
         action: "create",
@@ -148,8 +153,21 @@ pub async fn get(db: &Db, id: i64) -> DbResult<Option<Unit>> {
     )
 }
 
-/// Units valid on `as_of` inside `scope` (a path prefix; None = everything),
-/// ordered by path so parents come before children. Keyset-paged by path.
+/// The same shape as `Unit`, read from the version valid on a day: the name
+/// and place the unit had then.
+const SELECT_AT: &str =
+    "SELECT u.id, u.code, v.name, u.type_code, t.name AS type_name, v.parent_id,
+    u.issuer_code, u.valid_from, u.valid_to, v.path
+    FROM unit_version v JOIN unit u ON u.id = v.unit_id JOIN unit_type t ON t.code = u.type_code";
+
+/// The end of a subtree's path range: "/1/7/" .. "/1/70" ('/' sorts just
+/// before '0'), so a subtree is one indexed range scan.
+pub fn path_upper(path: &str) -> String {
+    format!("{}0", path.trim_end_matches('/'))
+}
+
+/// Units as they stood on `as_of` inside `scope` (a path prefix of that day;
+/// None = everything), parents before children. Keyset-paged by path.
 pub async fn list(
     db: &Db,
     scope: Option<&str>,
@@ -157,20 +175,63 @@ pub async fn list(
     after: Option<&str>,
     limit: i64,
 ) -> DbResult<Vec<Unit>> {
-    // A subtree is a range of paths: "/1/7/" .. "/1/70" ('/' sorts just before '0').
     let sql = format!(
-        "{SELECT} WHERE ($1 IS NULL OR (u.path >= $1 AND u.path < $4))
-           AND u.valid_from <= $2 AND (u.valid_to IS NULL OR u.valid_to >= $2)
-           AND ($3 IS NULL OR u.path > $3)
-         ORDER BY u.path LIMIT {}",
+        "{SELECT_AT} WHERE ($1 IS NULL OR (v.path >= $1 AND v.path < $4))
+           AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)
+           AND ($3 IS NULL OR v.path > $3)
+         ORDER BY v.path LIMIT {}",
         crate::pool::limit(limit)
     );
-    let upper = scope.map(|p| format!("{}0", p.trim_end_matches('/')));
+    let upper = scope.map(path_upper);
     let day = fmt::iso(as_of);
     Ok(
         with_db!(db, p => sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(scope).bind(&day).bind(after).bind(&upper).fetch_all(p).await)?,
     )
+}
+
+/// One unit as it stood on a day; None if it did not exist then.
+pub async fn at(db: &Db, id: i64, as_of: Date) -> DbResult<Option<Unit>> {
+    let sql = format!(
+        "{SELECT_AT} WHERE v.unit_id = $1 AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)"
+    );
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(id).bind(fmt::iso(as_of)).fetch_optional(p).await)?,
+    )
+}
+
+/// A node of the tree page: the unit of that day and its members that day.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Node {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub unit: Unit,
+    pub members: i64,
+}
+
+impl Node {
+    /// Depth below `root_path` (0 for the root itself).
+    pub fn depth(&self, root_path: &str) -> usize {
+        self.unit.path[root_path.len().min(self.unit.path.len())..]
+            .matches('/')
+            .count()
+    }
+}
+
+/// The whole subtree under `root` as of a day, with member counts, in one
+/// query. A tree page is bounded by one committee's units.
+pub async fn tree(db: &Db, root_path: &str, as_of: Date) -> DbResult<Vec<Node>> {
+    const SQL: &str = "SELECT u.id, u.code, v.name, u.type_code, t.name AS type_name, v.parent_id,
+        u.issuer_code, u.valid_from, u.valid_to, v.path,
+        (SELECT COUNT(*) FROM membership m WHERE m.unit_id = u.id
+           AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2)) AS members
+        FROM unit_version v JOIN unit u ON u.id = v.unit_id JOIN unit_type t ON t.code = u.type_code
+        WHERE v.path >= $1 AND v.path < $3
+          AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)
+        ORDER BY v.path";
+    Ok(with_db!(db, p => sqlx::query_as::<_, Node>(SQL)
+        .bind(root_path).bind(fmt::iso(as_of)).bind(path_upper(root_path)).fetch_all(p).await)?)
 }
 
 pub async fn types(db: &Db) -> DbResult<Vec<UnitType>> {

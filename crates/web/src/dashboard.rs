@@ -48,8 +48,10 @@ pub async fn show(State(st): State<AppState>, viewer: Viewer) -> WebResult<Respo
     let scope = authz::scope(cur);
     let is_all = scope == Scope::All;
     let unit_id = match (&scope, cur.unit_id) {
-        // An administrator made with `create-admin` has no committee yet.
-        (Scope::All, _) => match st.top_unit_id().await? {
+        // Committee staff see their own committee; an administrator made
+        // with `create-admin` has none and sees the top one.
+        (Scope::All, Some(id)) => Some(id),
+        (Scope::All, None) => match st.top_unit_id().await? {
             Some(id) => Some(id),
             None => return Ok(page::redirect("/setup")),
         },

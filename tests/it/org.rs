@@ -1,0 +1,540 @@
+//! The org tree over time on both engines: the demo's real history (the
+//! 2019 merger, the 2025 dissolution), each kind of restructuring, name
+//! order, and member import.
+use time::{Date, macros::date};
+use trienkhai_core::{Code, name::NameOrder};
+use trienkhai_db::{
+    Actor, Db, DbError, Engine, counter, member,
+    person::{self, NewPerson},
+    restructure::{self, Change, Order, Target},
+    unit::{self, NewUnit},
+};
+
+use crate::{
+    both_engines,
+    support::{TestDb, top_unit},
+};
+
+fn actor() -> Actor {
+    Actor::system("test")
+}
+
+async fn codes_under(db: &Db, code: &str, day: Date) -> Vec<String> {
+    let Some(u) = unit::by_code(db, code).await.unwrap() else {
+        return vec![];
+    };
+    let Some(then) = unit::at(db, u.id, day).await.unwrap() else {
+        return vec![];
+    };
+    let mut out: Vec<String> = unit::list(db, Some(&then.path), day, None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|x| x.parent_id == Some(u.id))
+        .map(|x| x.code)
+        .collect();
+    out.sort();
+    out
+}
+
+async fn members_on(db: &Db, code: &str, day: Date) -> usize {
+    let u = unit::by_code(db, code).await.unwrap().unwrap();
+    match unit::at(db, u.id, day).await.unwrap() {
+        Some(then) => member::list(db, &then.path, day, None, 1000)
+            .await
+            .unwrap()
+            .len(),
+        None => 0,
+    }
+}
+
+async fn demo_history_story(engine: Engine) {
+    let t = TestDb::demo(engine).await;
+    let db = &t.db;
+    let top = top_unit(db).await.unwrap();
+    let before = date!(2019 - 07 - 31);
+    let between = date!(2020 - 06 - 30);
+    let after = date!(2025 - 03 - 01);
+
+    // Before the merger: two blocs side by side.
+    let blocs = codes_under(db, "TINH", before).await;
+    assert_eq!(blocs, ["DKDN", "DUK"]);
+    assert_eq!(
+        codes_under(db, "DKDN", before).await,
+        ["CAPNUOC", "DIENLUC", "XSKT"]
+    );
+    assert_eq!(codes_under(db, "DUK", before).await.len(), 8);
+    let enterprise_members = members_on(db, "DKDN", before).await;
+    let agency_members = members_on(db, "DUK", before).await;
+    assert!(enterprise_members > 3 && agency_members > 100);
+
+    // Between: one bloc holds both, no member counted twice or lost.
+    assert_eq!(codes_under(db, "TINH", between).await, ["DUK"]);
+    assert_eq!(codes_under(db, "DUK", between).await.len(), 11);
+    assert_eq!(
+        members_on(db, "DUK", between).await,
+        agency_members + enterprise_members
+    );
+    assert_eq!(members_on(db, "DKDN", between).await, 0);
+    assert_eq!(
+        members_on(db, "TINH", between).await,
+        agency_members + enterprise_members
+    );
+    let dkdn = unit::by_code(db, "DKDN").await.unwrap().unwrap();
+    assert_eq!(dkdn.valid_to.as_deref(), Some("2019-07-31"));
+    assert!(unit::at(db, dkdn.id, between).await.unwrap().is_none());
+    // A unit that moved keeps its identity and its members.
+    let dl_before = members_on(db, "DIENLUC", before).await;
+    assert_eq!(members_on(db, "DIENLUC", between).await, dl_before);
+
+    // After the 2025 dissolution: the two new committees share the units.
+    assert_eq!(codes_under(db, "TINH", after).await, ["DCQD", "DUBND"]);
+    assert_eq!(
+        codes_under(db, "DCQD", after).await,
+        ["BAOTINH", "BTGTU", "HNBT", "VPTU"]
+    );
+    assert_eq!(codes_under(db, "DUBND", after).await.len(), 7);
+    assert_eq!(
+        members_on(db, "TINH", after).await,
+        agency_members + enterprise_members,
+        "every member still counted once"
+    );
+    assert_eq!(members_on(db, "DUK", after).await, 0);
+    // The bloc's own roll (the enterprise bloc's office, moved in 2019) went on.
+    let sct = unit::by_code(db, "SCT").await.unwrap().unwrap();
+    let sct_2019 = unit::at(db, sct.id, between).await.unwrap().unwrap();
+    let sct_now = unit::at(db, sct.id, after).await.unwrap().unwrap();
+    assert_ne!(
+        sct_2019.path, sct_now.path,
+        "the same unit under a new parent"
+    );
+    assert_eq!(
+        sct.path, sct_now.path,
+        "the unit row mirrors the latest state"
+    );
+
+    // Lineage on both sides of each change.
+    let duk = unit::by_code(db, "DUK").await.unwrap().unwrap();
+    let h = restructure::history(db, duk.id).await.unwrap();
+    assert_eq!(
+        h.iter().map(|e| e.decision.as_str()).collect::<Vec<_>>(),
+        ["1100-QĐ/TU", "215-QĐ/TU"]
+    );
+    assert_eq!(h[0].kind, "merge");
+    assert_eq!(h[0].from_unit_id, dkdn.id);
+    assert_eq!(h[1].kind, "dissolve");
+    assert_eq!(
+        h[1].to_name.as_deref(),
+        Some("Đảng bộ các cơ quan Đảng tỉnh")
+    );
+    // Positions of the dissolved bloc ended with it.
+    let secretaries = |d: &'static str| {
+        let db = db.clone();
+        async move {
+            trienkhai_db::dashboard::panels(&db, duk.id, d, false)
+                .await
+                .unwrap()
+                .leaders
+        }
+    };
+    assert!(!secretaries("2025-01-31").await.is_empty());
+    assert!(secretaries("2025-02-01").await.is_empty());
+    assert!(top.valid_to.is_none());
+    assert_eq!(
+        counter::all(db).await.unwrap(),
+        counter::recount(db).await.unwrap()
+    );
+    t.cleanup().await;
+}
+both_engines!(demo_history, demo_history_story);
+
+fn new_unit(code: &str, name: &str, parent: Option<i64>) -> NewUnit {
+    NewUnit {
+        code: code.into(),
+        name: name.into(),
+        type_code: "dang_bo_co_so".into(),
+        parent_id: parent,
+        issuer_code: None,
+        valid_from: "2010-01-01".into(),
+        valid_to: None,
+    }
+}
+
+async fn add_unit(db: &Db, code: &str, parent: Option<i64>) -> i64 {
+    let mut tx = db.begin().await.unwrap();
+    let id = unit::create_in(
+        &mut tx,
+        &actor(),
+        new_unit(code, &format!("Đảng bộ {code}"), parent),
+    )
+    .await
+    .unwrap()
+    .id;
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn add_members(db: &Db, unit_id: i64, names: &[(&str, &str, &str, Option<&str>)]) {
+    let mut tx = db.begin().await.unwrap();
+    for (f, m, g, b) in names {
+        let p = NewPerson {
+            family_name: f.to_string(),
+            middle_name: m.to_string(),
+            given_name: g.to_string(),
+            birth_date: b.map(Into::into),
+            ..Default::default()
+        };
+        let id = person::create_in(&mut tx, &actor(), p).await.unwrap();
+        person::add_membership_in(&mut tx, id, unit_id, "official", "2010-01-01")
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+fn order(change: Change, day: &str) -> Order {
+    Order {
+        change,
+        effective_on: day.into(),
+        decision: "12-QĐ/ĐUK".into(),
+    }
+}
+
+async fn row_count(db: &Db, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    match db {
+        Db::Sqlite(p) => {
+            sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+        }
+        Db::Postgres(p) => {
+            sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+        }
+    }
+    .unwrap()
+    .0
+}
+
+async fn restructure_story(engine: Engine) {
+    let t = TestDb::new(engine).await;
+    let db = &t.db;
+    let top = add_unit(db, "TOP", None).await;
+    let a = add_unit(db, "KA", Some(top)).await;
+    let b = add_unit(db, "KB", Some(top)).await;
+    let a1 = add_unit(db, "KA1", Some(a)).await;
+    let a2 = add_unit(db, "KA2", Some(a)).await;
+    add_members(
+        db,
+        a,
+        &[("Lê", "Văn", "An", None), ("Trần", "Thị", "Bình", None)],
+    )
+    .await;
+    add_members(db, a1, &[("Phạm", "Văn", "Cường", None)]).await;
+    let rows_before = row_count(db, "membership").await;
+
+    // Preview is the commit, rolled back; a stale fingerprint is refused.
+    let split = || Change::Split {
+        source: a,
+        parts: vec![
+            new_unit("AX", "Đảng bộ AX", None),
+            new_unit("AY", "Đảng bộ AY", None),
+        ],
+        children: vec![(a1, 0), (a2, 1)],
+        members_to: 1,
+    };
+    let plan = restructure::preview(db, &actor(), order(split(), "01/03/2021"))
+        .await
+        .unwrap();
+    assert_eq!(plan.created, ["Đảng bộ AX", "Đảng bộ AY"]);
+    assert_eq!(plan.ended, ["Đảng bộ KA"]);
+    assert_eq!(plan.members_moved(), 2);
+    assert_eq!(plan.moved.len(), 2);
+    assert!(
+        unit::by_code(db, "AX").await.unwrap().is_none(),
+        "preview wrote nothing"
+    );
+    let stale = restructure::apply(db, &actor(), order(split(), "01/03/2021"), Some("abc")).await;
+    assert!(matches!(stale, Err(DbError::Refused(Code::StaleForm))));
+    let done = restructure::apply(
+        db,
+        &actor(),
+        order(split(), "01/03/2021"),
+        Some(&plan.fingerprint()),
+    )
+    .await
+    .unwrap();
+    let ax = unit::by_code(db, "AX").await.unwrap().unwrap();
+    let ay = unit::by_code(db, "AY").await.unwrap().unwrap();
+    assert_eq!(done.successor, Some(ax.id));
+    assert_eq!(codes_under(db, "AX", date!(2021 - 03 - 01)).await, ["KA1"]);
+    assert_eq!(codes_under(db, "AY", date!(2021 - 03 - 01)).await, ["KA2"]);
+    assert_eq!(
+        codes_under(db, "KA", date!(2021 - 02 - 28)).await,
+        ["KA1", "KA2"]
+    );
+    assert_eq!(
+        members_on(db, "AY", date!(2021 - 03 - 01)).await,
+        2,
+        "A's own two members; A2 has none"
+    );
+    assert_eq!(members_on(db, "AX", date!(2021 - 03 - 01)).await, 1);
+    assert_eq!(members_on(db, "KA", date!(2021 - 02 - 28)).await, 3);
+    assert_eq!(
+        row_count(db, "membership").await,
+        rows_before + 2,
+        "old rows kept, closed"
+    );
+
+    // Rename: one unit, new name from the day; the old name stays in history.
+    restructure::apply(
+        db,
+        &actor(),
+        order(
+            Change::Rename {
+                unit: ay.id,
+                name: "Đảng bộ Ngân hàng".into(),
+            },
+            "2022-01-01",
+        ),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        unit::at(db, ay.id, date!(2021 - 12 - 31))
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Đảng bộ AY"
+    );
+    assert_eq!(
+        unit::at(db, ay.id, date!(2022 - 01 - 01))
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Đảng bộ Ngân hàng"
+    );
+    assert_eq!(
+        codes_under(db, "AY", date!(2022 - 01 - 01)).await,
+        ["KA2"],
+        "children keep their parent"
+    );
+
+    // Transfer: the subtree moves; a cycle and an out-of-order date are refused.
+    let cycle = restructure::apply(
+        db,
+        &actor(),
+        order(
+            Change::Transfer {
+                unit: ax.id,
+                parent: a1,
+            },
+            "2022-06-01",
+        ),
+        None,
+    )
+    .await;
+    assert!(
+        matches!(cycle, Err(DbError::Invalid(ref e)) if e[0].code == Code::TreeCycle),
+        "{cycle:?}"
+    );
+    let early = restructure::apply(
+        db,
+        &actor(),
+        order(
+            Change::Transfer {
+                unit: ay.id,
+                parent: b,
+            },
+            "2021-06-01",
+        ),
+        None,
+    )
+    .await;
+    assert!(
+        matches!(early, Err(DbError::Invalid(ref e)) if e[0].code == Code::EffectiveTooEarly),
+        "{early:?}"
+    );
+    restructure::apply(
+        db,
+        &actor(),
+        order(
+            Change::Transfer {
+                unit: ay.id,
+                parent: b,
+            },
+            "2022-06-01",
+        ),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(codes_under(db, "KB", date!(2022 - 06 - 01)).await, ["AY"]);
+    let a2_now = unit::at(db, a2, date!(2022 - 06 - 01))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        a2_now.path.starts_with(&format!("/{top}/{b}/{}/", ay.id)),
+        "{}",
+        a2_now.path
+    );
+    let a2_then = unit::at(db, a2, date!(2022 - 05 - 31))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(a2_then.path.starts_with(&format!("/{top}/{}/", ay.id)));
+
+    // Merge into a new unit; a dissolve that would strand members is refused.
+    let merge = Change::Merge {
+        sources: vec![ax.id, b],
+        target: Target::New(new_unit("KC", "Đảng bộ KC", None)),
+    };
+    restructure::apply(db, &actor(), order(merge, "2023-01-01"), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        codes_under(db, "KC", date!(2023 - 01 - 01)).await,
+        ["AY", "KA1"]
+    );
+    assert_eq!(members_on(db, "KC", date!(2023 - 01 - 01)).await, 3);
+    let c = unit::by_code(db, "KC").await.unwrap().unwrap();
+    let stranded = restructure::apply(
+        db,
+        &actor(),
+        order(
+            Change::Dissolve {
+                unit: c.id,
+                children: vec![],
+                members_to: None,
+            },
+            "2024-01-01",
+        ),
+        None,
+    )
+    .await;
+    assert!(matches!(stranded, Err(DbError::Invalid(ref e)) if e[0].code == Code::NeedsReceiver));
+    restructure::apply(
+        db,
+        &actor(),
+        order(
+            Change::Dissolve {
+                unit: c.id,
+                children: vec![(a1, top), (ay.id, top)],
+                members_to: Some(ay.id),
+            },
+            "2024-01-01",
+        ),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        codes_under(db, "TOP", date!(2024 - 01 - 01)).await,
+        ["AY", "KA1"]
+    );
+    assert_eq!(members_on(db, "TOP", date!(2024 - 01 - 01)).await, 3);
+    assert_eq!(members_on(db, "TOP", date!(2015 - 01 - 01)).await, 3);
+    let lineage = restructure::history(db, ay.id).await.unwrap();
+    assert_eq!(
+        lineage.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["split", "rename", "transfer", "dissolve"]
+    );
+    t.cleanup().await;
+}
+both_engines!(restructuring, restructure_story);
+
+async fn name_order_story(engine: Engine) {
+    let t = TestDb::new(engine).await;
+    let db = &t.db;
+    let u = add_unit(db, "UU", None).await;
+    let nfd = |s: &str| {
+        use unicode_normalization::UnicodeNormalization;
+        s.nfd().collect::<String>()
+    };
+    let (hoa_nfd, thuy_nfd) = (nfd("Hoà"), nfd("Thủy"));
+    add_members(
+        db,
+        u,
+        &[
+            ("Nguyễn", "Văn", "Hoà", Some("1980-01-01")),
+            ("Lê", "Thị", &hoa_nfd, Some("1975-05-05")),
+            ("Tôn Nữ", "Thị", "Ánh", None),
+            ("Âu Dương", "Minh", "Anh", None),
+            ("Đặng", "Văn", "Anh", None),
+            ("Dương", "Văn", "Anh", None),
+            ("Nguyễn", "Văn", "Hòa", Some("1970-01-01")),
+            ("Trần", "Thị", &thuy_nfd, None),
+            ("Trần", "Thị", "Thuỷ", Some("1960-01-01")),
+            ("Phạm", "Thị", "Ước", None),
+            ("Bùi", "Thị", "Uyên", None),
+        ],
+    )
+    .await;
+    let path = unit::get(db, u).await.unwrap().unwrap().path;
+    let today = trienkhai_core::fmt::today_vn();
+    let names = |list: Vec<member::Member>| {
+        list.iter()
+            .map(|m| {
+                format!(
+                    "{} {}",
+                    m.full_name(),
+                    m.birth_date.as_deref().unwrap_or("")
+                )
+                .trim()
+                .to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    let all = member::list(db, &path, today, None, 100).await.unwrap();
+    let expected = [
+        "Âu Dương Minh Anh",
+        "Dương Văn Anh",
+        "Đặng Văn Anh",
+        "Tôn Nữ Thị Ánh",
+        "Lê Thị Hoà 1975-05-05",
+        "Nguyễn Văn Hòa 1970-01-01",
+        "Nguyễn Văn Hoà 1980-01-01",
+        "Trần Thị Thuỷ 1960-01-01",
+        "Trần Thị Thủy",
+        "Bùi Thị Uyên",
+        "Phạm Thị Ước",
+    ];
+    assert_eq!(names(all.clone()), expected);
+    assert!(
+        all.iter()
+            .all(|m| m.given_name == trienkhai_core::text::nfc(&m.given_name)),
+        "stored as NFC"
+    );
+    // Keyset pages of 4 give the same order.
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = member::list(db, &path, today, after.as_deref(), 4)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.cursor());
+        paged.extend(page);
+    }
+    assert_eq!(names(paged), expected);
+    // The other configured order: tên, tên đệm, họ.
+    person::sync_name_order(db, NameOrder::GivenMiddleFamily)
+        .await
+        .unwrap();
+    let other = names(member::list(db, &path, today, None, 100).await.unwrap());
+    assert_eq!(
+        other[..3],
+        ["Âu Dương Minh Anh", "Dương Văn Anh", "Đặng Văn Anh"].map(String::from)
+    );
+    person::sync_name_order(db, NameOrder::Official)
+        .await
+        .unwrap();
+    t.cleanup().await;
+}
+both_engines!(name_order, name_order_story);
