@@ -2,12 +2,14 @@ use std::{io::Read, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
 use tracing_subscriber::EnvFilter;
+use trienkhai_core::fmt;
 use trienkhai_db::{
-    Actor, Db, demo, pool_engine_check, setting, setup, token, unit::NewUnit, user,
+    Actor, Db, demo, member_import, pool_engine_check, setting, setup, token, unit::NewUnit, user,
 };
+use trienkhai_sheet::OutFormat;
 use trienkhai_web::{AppState, WebConfig};
 
-use crate::config::{Cli, Cmd, Config, TokenCmd};
+use crate::config::{Cli, Cmd, Config, ExportCmd, ImportCmd, TokenCmd};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let cfg = Config::load(&cli)?;
@@ -52,6 +54,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
+        Cmd::Import {
+            what:
+                ImportCmd::Members {
+                    file,
+                    unit,
+                    dry_run,
+                },
+        } => import_members(&cfg, &file, &unit, dry_run).await,
+        Cmd::Export {
+            what:
+                ExportCmd::Members {
+                    unit,
+                    format,
+                    as_of,
+                    output,
+                },
+        } => export_members(&cfg, &unit, &format, as_of.as_deref(), output).await,
         Cmd::Token {
             cmd: TokenCmd::Create { username, name },
         } => {
@@ -85,7 +104,112 @@ fn describe(e: trienkhai_db::DbError) -> anyhow::Error {
 async fn open(cfg: &Config) -> anyhow::Result<Db> {
     let db = trienkhai_db::connect(&cfg.database_url).await?;
     db.migrate().await.context("không áp dụng được migration")?;
+    if let Some(order) = cfg.order() {
+        trienkhai_db::person::sync_name_order(&db, order).await?;
+    }
     Ok(db)
+}
+
+/// All or nothing: prints the report; exits non-zero when a row is bad.
+async fn import_members(
+    cfg: &Config,
+    file: &std::path::Path,
+    unit: &str,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let db = open(cfg).await?;
+    let actor = Actor::system("dòng lệnh");
+    let max = cfg.max_import_mb * 1024 * 1024;
+    let r = member_import::run(&db, &actor, file, unit, max, !dry_run).await;
+    db.close().await;
+    let r = match r {
+        Ok(r) => r,
+        Err(member_import::ImportError::Db(e)) => return Err(describe(e)),
+        Err(e) => anyhow::bail!("{e}"),
+    };
+    println!(
+        "Tệp {} ({}): {} dòng dữ liệu; {} người mới, {} lượt sinh hoạt mới, {} đã có.",
+        r.format,
+        r.encoding,
+        fmt::int(r.rows as i64),
+        fmt::int(r.new_people as i64),
+        fmt::int(r.new_members as i64),
+        fmt::int(r.unchanged as i64)
+    );
+    for e in &r.errors {
+        eprintln!("Dòng {}: {}", e.row, e.message);
+    }
+    if r.error_count > r.errors.len() as u64 {
+        eprintln!(
+            "… và {} dòng lỗi khác.",
+            r.error_count - r.errors.len() as u64
+        );
+    }
+    anyhow::ensure!(
+        r.error_count == 0,
+        "{} dòng không hợp lệ; chưa ghi dữ liệu nào.",
+        fmt::int(r.error_count as i64)
+    );
+    if r.written {
+        println!("Đã ghi vào CSDL.");
+    } else {
+        println!("Chạy thử (--dry-run): tệp hợp lệ, chưa ghi gì.");
+    }
+    Ok(())
+}
+
+async fn export_members(
+    cfg: &Config,
+    unit: &str,
+    format: &str,
+    as_of: Option<&str>,
+    output: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    let format = match format {
+        "csv" => OutFormat::Csv,
+        "xlsx" => OutFormat::Xlsx,
+        other => anyhow::bail!("--format phải là csv hoặc xlsx, không phải {other}"),
+    };
+    let day = match as_of {
+        Some(s) => fmt::parse_date(s)
+            .ok_or_else(|| anyhow::anyhow!("--as-of: ngày không hợp lệ (dd/mm/yyyy)"))?,
+        None => fmt::today_vn(),
+    };
+    let db = open(cfg).await?;
+    let found = trienkhai_db::unit::by_code(&db, unit).await?;
+    let u = found.ok_or_else(|| anyhow::anyhow!("không có đơn vị mã {unit}"))?;
+    let then = trienkhai_db::unit::at(&db, u.id, day).await?;
+    let then = then.ok_or_else(|| {
+        anyhow::anyhow!("đơn vị {unit} không tồn tại vào ngày {}", fmt::date(day))
+    })?;
+    // XLSX needs a seekable file; stdout gets a copy of a temporary one.
+    let (path, temp) = match &output {
+        Some(p) => (p.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!(
+                "trienkhai-export-{}.{}",
+                std::process::id(),
+                format.extension()
+            )),
+            true,
+        ),
+    };
+    let n = trienkhai_db::member::export(&db, &then.path, day, &path, format).await;
+    db.close().await;
+    let n = n?;
+    if temp {
+        let copied = std::fs::File::open(&path)
+            .and_then(|mut f| std::io::copy(&mut f, &mut std::io::stdout().lock()));
+        let _ = std::fs::remove_file(&path);
+        copied.context("không ghi được ra đầu ra chuẩn")?;
+    } else {
+        eprintln!(
+            "Đã xuất {} đảng viên vào {}.",
+            fmt::int(n as i64),
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn check_data_dir(cfg: &Config) -> anyhow::Result<()> {

@@ -37,6 +37,12 @@ pub struct Cli {
     /// Dung lượng tối đa của một yêu cầu, MiB.
     #[arg(long, env = "TRIENKHAI_MAX_BODY_MB", global = true)]
     pub max_body_mb: Option<usize>,
+    /// Dung lượng tối đa của tệp danh sách đảng viên khi nhập, MiB.
+    #[arg(long, env = "TRIENKHAI_MAX_IMPORT_MB", global = true)]
+    pub max_import_mb: Option<u64>,
+    /// Thứ tự xếp tên: official (tên, họ, tên đệm) hoặc given_middle_family (tên, tên đệm, họ).
+    #[arg(long, env = "TRIENKHAI_NAME_ORDER", global = true)]
+    pub name_order: Option<String>,
     /// Bộ lọc nhật ký (cú pháp tracing EnvFilter).
     #[arg(long, env = "TRIENKHAI_LOG", global = true)]
     pub log: Option<String>,
@@ -70,6 +76,48 @@ pub enum Cmd {
     },
     /// In cấu hình đang dùng (giá trị mặc định khi chưa đặt gì).
     PrintConfig,
+    /// Nhập danh sách đảng viên từ tệp CSV hoặc XLSX.
+    Import {
+        #[command(subcommand)]
+        what: ImportCmd,
+    },
+    /// Xuất danh sách đảng viên ra CSV hoặc XLSX.
+    Export {
+        #[command(subcommand)]
+        what: ExportCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// Kiểm tra cả tệp; chỉ ghi khi mọi dòng hợp lệ (tất cả hoặc không gì cả).
+    Members {
+        file: PathBuf,
+        /// Mã đơn vị nhận danh sách (các dòng có thể ghi mã đơn vị trực thuộc).
+        #[arg(long)]
+        unit: String,
+        /// Chỉ kiểm tra, không ghi.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCmd {
+    /// Đảng viên của đơn vị và các đơn vị trực thuộc, theo thứ tự tên.
+    Members {
+        #[arg(long)]
+        unit: String,
+        /// csv hoặc xlsx.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Danh sách vào ngày này (dd/mm/yyyy); mặc định hôm nay.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Ghi ra tệp thay vì đầu ra chuẩn.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -93,6 +141,8 @@ struct FileConfig {
     trust_proxy: Option<bool>,
     session_idle_minutes: Option<i64>,
     max_body_mb: Option<usize>,
+    max_import_mb: Option<u64>,
+    name_order: Option<String>,
     log: Option<String>,
 }
 
@@ -105,6 +155,8 @@ pub struct Config {
     pub trust_proxy: bool,
     pub session_idle_minutes: i64,
     pub max_body_mb: usize,
+    pub max_import_mb: u64,
+    pub name_order: String,
     pub log: String,
 }
 
@@ -142,6 +194,12 @@ impl Config {
                 .max_body_mb
                 .or(file.max_body_mb)
                 .unwrap_or(web.max_body / (1024 * 1024)),
+            max_import_mb: cli.max_import_mb.or(file.max_import_mb).unwrap_or(20),
+            name_order: cli
+                .name_order
+                .clone()
+                .or(file.name_order)
+                .unwrap_or_else(|| "official".into()),
             log: cli
                 .log
                 .clone()
@@ -153,7 +211,16 @@ impl Config {
             "session_idle_minutes phải lớn hơn 0"
         );
         anyhow::ensure!(cfg.max_body_mb > 0, "max_body_mb phải lớn hơn 0");
+        anyhow::ensure!(cfg.max_import_mb > 0, "max_import_mb phải lớn hơn 0");
+        anyhow::ensure!(
+            cfg.order().is_some(),
+            "name_order phải là official hoặc given_middle_family"
+        );
         Ok(cfg)
+    }
+
+    pub fn order(&self) -> Option<trienkhai_core::name::NameOrder> {
+        trienkhai_core::name::NameOrder::parse(&self.name_order)
     }
 
     /// TOML, with any database password masked.

@@ -538,3 +538,159 @@ async fn name_order_story(engine: Engine) {
     t.cleanup().await;
 }
 both_engines!(name_order, name_order_story);
+
+fn temp_file(dir: &crate::support::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let p = dir.0.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+const MAX: u64 = 20 * 1024 * 1024;
+
+async fn import_story(engine: Engine) {
+    use trienkhai_db::member_import::{self, ImportError};
+    let t = TestDb::new(engine).await;
+    let db = &t.db;
+    let u = add_unit(db, "SO", None).await;
+    let mut tx = db.begin().await.unwrap();
+    for (code, name) in [("SO-CB1", "Chi bộ 1"), ("SO-CB2", "Chi bộ 2")] {
+        unit::create_in(&mut tx, &actor(), new_unit(code, name, Some(u)))
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let dir = crate::support::TempDir::new();
+    let persons = || row_count(db, "person");
+
+    // 10.000 rows with one bad date: refused whole, the row named, nothing written.
+    let mut csv = String::from("STT;Họ và tên;Ngày sinh;Loại;Mã đơn vị\n");
+    for i in 1..=10_000 {
+        let birth = if i == 5_000 {
+            "31/02/1980".to_string()
+        } else {
+            format!("{:02}/{:02}/{}", 1 + i % 28, 1 + i % 12, 1950 + i % 50)
+        };
+        let unit = if i % 2 == 0 { "SO-CB1" } else { "" };
+        let name = letters(i);
+        csv.push_str(&format!(
+            "{i};Nguyễn Văn {name};{birth};Chính thức;{unit}\n"
+        ));
+    }
+    let before = persons().await;
+    let bad = temp_file(&dir, "bad.csv", csv.as_bytes());
+    let r = member_import::run(db, &actor(), &bad, "SO", MAX, true)
+        .await
+        .unwrap();
+    assert!(!r.written);
+    assert_eq!(r.error_count, 1);
+    assert_eq!(r.errors[0].row, 5_001, "row numbers count the header line");
+    assert!(
+        r.errors[0].message.contains("Ngày sinh"),
+        "{}",
+        r.errors[0].message
+    );
+    assert_eq!(persons().await, before, "nothing written");
+
+    // The same file with the row fixed imports; importing it again adds nothing.
+    let good = temp_file(
+        &dir,
+        "good.csv",
+        csv.replace("31/02/1980", "28/02/1980").as_bytes(),
+    );
+    let preview = member_import::run(db, &actor(), &good, "SO", MAX, false)
+        .await
+        .unwrap();
+    assert!(!preview.written && preview.error_count == 0 && preview.new_people == 10_000);
+    assert_eq!(persons().await, before, "a preview writes nothing");
+    let r = member_import::run(db, &actor(), &good, "SO", MAX, true)
+        .await
+        .unwrap();
+    assert!(r.written, "{:?}", r.errors.first());
+    assert_eq!((r.new_people, r.new_members), (10_000, 10_000));
+    let again = member_import::run(db, &actor(), &good, "SO", MAX, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.new_people, again.new_members, again.unchanged),
+        (0, 0, 10_000)
+    );
+    assert_eq!(persons().await, before + 10_000, "no duplicates");
+    let path = unit::get(db, u).await.unwrap().unwrap().path;
+    let today = trienkhai_core::fmt::today_vn();
+    let cb = unit::by_code(db, "SO-CB1").await.unwrap().unwrap();
+    assert_eq!(
+        member::list(db, &cb.path, today, None, 1000)
+            .await
+            .unwrap()
+            .len(),
+        1000
+    );
+    assert_eq!(
+        member::list(db, &path, today, None, 1000)
+            .await
+            .unwrap()
+            .len(),
+        1000,
+        "a page"
+    );
+    assert_eq!(
+        counter::all(db).await.unwrap(),
+        counter::recount(db).await.unwrap()
+    );
+
+    // A file in TCVN3 (.VnTime) imports as correct Unicode.
+    let tcvn3: Vec<u8> = [
+        &b"H\xe4,T\xaan \xae\xd6m,T\xaan,Ng\xb5y sinh\r\n"[..],
+        b"Nguy\xd4n,V\xa8n,H\xdfa,01/02/1980\r\n",
+        b"Tr\xc7n,Th\xde,Th\xf1y,03/04/1975\r\n",
+        b"\xa7\xc6ng,\xa7\xf8c,\xa6\xedc,05/06/1990\r\n",
+    ]
+    .concat();
+    let f = temp_file(&dir, "vntime.csv", &tcvn3);
+    let r = member_import::run(db, &actor(), &f, "SO-CB2", MAX, true)
+        .await
+        .unwrap();
+    assert!(r.written, "{:?}", r.errors);
+    assert_eq!(r.encoding, "TCVN3 (ABC)");
+    let cb2 = unit::by_code(db, "SO-CB2").await.unwrap().unwrap();
+    let names: Vec<String> = member::list(db, &cb2.path, today, None, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.full_name())
+        .collect();
+    assert_eq!(
+        names,
+        ["Nguyễn Văn Hòa", "Trần Thị Thủy", "Đặng Đức Ước"],
+        "by tên"
+    );
+
+    // Files that are not member lists get a clear message, never a crash.
+    let empty = temp_file(&dir, "empty.csv", b"");
+    let png = temp_file(&dir, "anh.xlsx", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01");
+    let big = dir.0.join("big.csv");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(50 * 1024 * 1024)
+        .unwrap();
+    for (f, expect) in [(empty, "rỗng"), (png, "không phải"), (big, "20 MB")] {
+        let e = member_import::run(db, &actor(), &f, "SO", MAX, true)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ImportError::Sheet(_)));
+        assert!(e.to_string().contains(expect), "{}: {e}", f.display());
+    }
+    assert_eq!(persons().await, before + 10_003);
+    t.cleanup().await;
+}
+both_engines!(member_import, import_story);
+
+/// 1 → "Ba", 2 → "Bb", …: distinct letter-only given names.
+fn letters(mut n: usize) -> String {
+    let mut s = String::from("B");
+    while n > 0 {
+        s.push((b'a' + (n % 26) as u8) as char);
+        n /= 26;
+    }
+    s
+}

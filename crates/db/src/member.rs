@@ -127,3 +127,30 @@ pub fn row(m: &Member) -> [String; 14] {
         o(&m.address),
     ]
 }
+
+/// Writes the members of the subtree at `root_path` on `as_of` to `out`,
+/// page by page, so memory stays flat whatever the size. Returns the rows.
+pub async fn export(
+    db: &Db,
+    root_path: &str,
+    as_of: Date,
+    out: &std::path::Path,
+    format: trienkhai_sheet::OutFormat,
+) -> DbResult<u64> {
+    let sheet_err = |e: trienkhai_sheet::SheetError| crate::DbError::Other(anyhow::anyhow!(e));
+    let mut w = trienkhai_sheet::Writer::create(out, format).map_err(sheet_err)?;
+    w.write_row(&COLUMNS).map_err(sheet_err)?;
+    let mut after: Option<String> = None;
+    let mut n = 0;
+    loop {
+        let page = list(db, root_path, as_of, after.as_deref(), 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.cursor());
+        for m in &page {
+            w.write_row(&row(m)).map_err(sheet_err)?;
+        }
+        n += page.len() as u64;
+    }
+    w.finish().map_err(sheet_err)?;
+    Ok(n)
+}

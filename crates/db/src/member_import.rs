@@ -344,6 +344,13 @@ pub async fn run(
         trienkhai_core::Code::UnitNotFound,
     ))?;
     let today = fmt::today_vn();
+    if root
+        .valid_to
+        .as_deref()
+        .is_some_and(|t| t < fmt::iso(today).as_str())
+    {
+        return Err(DbError::field("unit_code", trienkhai_core::Code::UnitNotActive).into());
+    }
     let units: HashMap<String, i64> = unit::list(db, Some(&root.path), today, None, 1000)
         .await?
         .into_iter()
