@@ -4,7 +4,8 @@ set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
-BIN="$ROOT/target/release/trienkhai"
+# CARGO_TARGET_DIR (absolute) is honoured so a private build can be benchmarked.
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/trienkhai"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 
@@ -14,6 +15,9 @@ build() {
   need wrk wrk
   (cd "$ROOT" && cargo build --release --quiet)
 }
+
+# The release binary alone, for benchmarks that need no load generator.
+build_bin() { (cd "$ROOT" && cargo build --release --quiet); }
 
 # Waits until the machine is idle (< 15% busy over 2 s), at most 60 s.
 idle_gate() {

@@ -256,6 +256,8 @@ async fn serve(cfg: Config, demo_mode: bool) -> anyhow::Result<()> {
         session_idle_ms: cfg.session_idle_minutes * 60_000,
         trust_proxy: cfg.trust_proxy,
         max_body: cfg.max_body_mb * 1024 * 1024,
+        max_import: cfg.max_import_mb * 1024 * 1024,
+        data_dir: cfg.data_dir.clone(),
     };
     let state = AppState::new(db.clone(), web);
     let purge_db = db.clone();

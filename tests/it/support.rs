@@ -196,6 +196,7 @@ pub fn plain_setup() -> setup::Setup {
 pub struct TestApp {
     pub base: String,
     task: tokio::task::JoinHandle<()>,
+    _data: Option<TempDir>,
 }
 
 impl TestApp {
@@ -203,7 +204,12 @@ impl TestApp {
         TestApp::spawn_with(db, WebConfig::default()).await
     }
 
-    pub async fn spawn_with(db: &Db, cfg: WebConfig) -> TestApp {
+    pub async fn spawn_with(db: &Db, mut cfg: WebConfig) -> TestApp {
+        // Uploads and exports go to a folder of the test's own, not ./data.
+        let data = (cfg.data_dir == WebConfig::default().data_dir).then(TempDir::new);
+        if let Some(d) = &data {
+            cfg.data_dir = d.0.clone();
+        }
         let state = AppState::new(db.clone(), cfg);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -221,6 +227,7 @@ impl TestApp {
         TestApp {
             base: format!("http://{addr}"),
             task,
+            _data: data,
         }
     }
 

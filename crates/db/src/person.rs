@@ -211,3 +211,126 @@ pub async fn add_position_in(tx: &mut Tx, actor: &Actor, p: NewPosition<'_>) -> 
     .await?;
     Ok(())
 }
+
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub family_name: String,
+    pub middle_name: String,
+    pub given_name: String,
+    pub birth_date: Option<String>,
+    pub gender: Option<String>,
+    pub card_no: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub admitted_on: Option<String>,
+    pub official_on: Option<String>,
+}
+
+impl Person {
+    pub fn full_name(&self) -> String {
+        name::full(&self.family_name, &self.middle_name, &self.given_name)
+    }
+}
+
+pub async fn get(db: &Db, id: i64) -> DbResult<Option<Person>> {
+    Ok(with_db!(db, p => sqlx::query_as::<_, Person>(
+        "SELECT id, family_name, middle_name, given_name, birth_date, gender, card_no, phone, email,
+                address, admitted_on, official_on FROM person WHERE id = $1")
+        .bind(id).fetch_optional(p).await)?)
+}
+
+/// One stretch of membership in one unit.
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+pub struct Stint {
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    #[serde(skip)]
+    pub unit_path: String,
+    pub status: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    /// Set when a restructuring moved the member here.
+    pub event_id: Option<i64>,
+}
+
+pub async fn memberships(db: &Db, person_id: i64) -> DbResult<Vec<Stint>> {
+    Ok(with_db!(db, p => sqlx::query_as::<_, Stint>(
+        "SELECT m.unit_id, u.code AS unit_code, u.name AS unit_name, u.path AS unit_path, m.status,
+                m.valid_from, m.valid_to, m.event_id
+         FROM membership m JOIN unit u ON u.id = m.unit_id
+         WHERE m.person_id = $1 ORDER BY m.valid_from, m.id")
+        .bind(person_id).fetch_all(p).await)?)
+}
+
+/// A dated position, with who held it and where.
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+pub struct Held {
+    pub person_id: i64,
+    pub family_name: String,
+    pub middle_name: String,
+    pub given_name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub board_name: Option<String>,
+    pub term_id: Option<i64>,
+    pub title: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+}
+
+impl Held {
+    pub fn full_name(&self) -> String {
+        name::full(&self.family_name, &self.middle_name, &self.given_name)
+    }
+}
+
+const HELD: &str = "SELECT ps.person_id, p.family_name, p.middle_name, p.given_name, ps.unit_id,
+        u.name AS unit_name, b.name AS board_name, ps.term_id, ps.title, ps.valid_from, ps.valid_to
+    FROM position ps JOIN person p ON p.id = ps.person_id JOIN unit u ON u.id = ps.unit_id
+    LEFT JOIN board b ON b.id = ps.board_id";
+
+pub async fn positions_in_unit(db: &Db, unit_id: i64) -> DbResult<Vec<Held>> {
+    let sql = format!("{HELD} WHERE ps.unit_id = $1 ORDER BY ps.valid_from, ps.id");
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Held>(sqlx::AssertSqlSafe(sql.as_str())).bind(unit_id).fetch_all(p).await)?,
+    )
+}
+
+pub async fn positions_of(db: &Db, person_id: i64) -> DbResult<Vec<Held>> {
+    let sql = format!("{HELD} WHERE ps.person_id = $1 ORDER BY ps.valid_from, ps.id");
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Held>(sqlx::AssertSqlSafe(sql.as_str())).bind(person_id).fetch_all(p).await)?,
+    )
+}
+
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+pub struct Term {
+    pub id: i64,
+    pub ordinal: String,
+    pub year_from: i32,
+    pub year_to: i32,
+    pub opened_on: Option<String>,
+    pub closed_on: Option<String>,
+    pub appointed: bool,
+}
+
+impl Term {
+    /// "Khóa VI (2020-2025)" or "Chỉ định (2020-2025)", the ordinal as written.
+    pub fn label(&self) -> String {
+        let years = format!("nhiệm kỳ {}-{}", self.year_from, self.year_to);
+        match (self.appointed, self.ordinal.is_empty()) {
+            (true, _) | (false, true) => format!("Cấp ủy chỉ định, {years}"),
+            (false, false) => format!("Khóa {}, {years}", self.ordinal),
+        }
+    }
+}
+
+pub async fn terms(db: &Db, unit_id: i64) -> DbResult<Vec<Term>> {
+    Ok(with_db!(db, p => sqlx::query_as::<_, Term>(
+        "SELECT id, ordinal, year_from, year_to, opened_on, closed_on, appointed FROM term
+         WHERE unit_id = $1 ORDER BY year_from, id")
+        .bind(unit_id).fetch_all(p).await)?)
+}

@@ -285,11 +285,13 @@ pub struct Board {
     pub unit_id: i64,
     pub name: String,
     pub kind: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
 }
 
 pub async fn boards(db: &Db, unit_id: i64) -> DbResult<Vec<Board>> {
     Ok(with_db!(db, p => sqlx::query_as::<_, Board>(
-        "SELECT id, unit_id, name, kind FROM board WHERE unit_id = $1 ORDER BY kind, id")
+        "SELECT id, unit_id, name, kind, valid_from, valid_to FROM board WHERE unit_id = $1 ORDER BY kind, id")
         .bind(unit_id).fetch_all(p).await)?)
 }
 

@@ -9,7 +9,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trienkhai_core::{Code, FieldError, fmt};
-use trienkhai_db::{counter, unit, user};
+use trienkhai_db::{counter, member, person, restructure, unit, user};
 
 use crate::{
     AppState,
@@ -97,11 +97,17 @@ pub async fn units(
     ))
 }
 
-pub async fn unit(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> WebResult<Json<Value>> {
+fn day_of(as_of: Option<&str>) -> WebResult<time::Date> {
+    match as_of {
+        None | Some("") => Ok(fmt::today_vn()),
+        Some(s) => fmt::parse_date(s).ok_or(WebError::Fields(vec![FieldError::new(
+            "as_of",
+            Code::InvalidDate,
+        )])),
+    }
+}
+
+async fn visible(st: &AppState, viewer: &Viewer, id: i64) -> WebResult<unit::Unit> {
     let c = viewer.signed()?;
     let Some(u) = unit::get(&st.db, id).await? else {
         return Err(WebError::not_found());
@@ -109,8 +115,114 @@ pub async fn unit(
     if !authz::can_see_unit(c, u.id, &u.path) {
         return Err(WebError::forbidden());
     }
-    let boards = unit::boards(&st.db, id).await?;
-    Ok(Json(json!({"unit": u, "boards": boards})))
+    Ok(u)
+}
+
+/// A unit now and as of a day, with its boards, terms, positions and lineage.
+pub async fn unit(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<UnitQuery>,
+) -> WebResult<Json<Value>> {
+    let u = visible(&st, &viewer, id).await?;
+    let day = day_of(q.as_of.as_deref())?;
+    let then = unit::at(&st.db, id, day).await?;
+    let children = match &then {
+        Some(t) => unit::tree(&st.db, &t.path, day)
+            .await?
+            .into_iter()
+            .filter(|n| n.unit.parent_id == Some(id))
+            .collect(),
+        None => vec![],
+    };
+    Ok(Json(json!({
+        "unit": u,
+        "as_of": fmt::iso(day),
+        "then": then,
+        "children": children,
+        "boards": unit::boards(&st.db, id).await?,
+        "terms": person::terms(&st.db, id).await?,
+        "positions": person::positions_in_unit(&st.db, id).await?,
+        "lineage": restructure::history(&st.db, id).await?,
+    })))
+}
+
+/// One page of a unit's roll (its whole subtree) as of a day, in name order.
+pub async fn members(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<UnitQuery>,
+) -> WebResult<Json<Value>> {
+    let c = viewer.signed()?;
+    let u = visible(&st, &viewer, id).await?;
+    if !authz::may_list_members(c, u.id, &u.path) {
+        return Err(WebError::forbidden());
+    }
+    let day = day_of(q.as_of.as_deref())?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let items = match unit::at(&st.db, id, day).await? {
+        Some(t) => member::list(&st.db, &t.path, day, q.after.as_deref(), limit).await?,
+        None => vec![],
+    };
+    let next = (items.len() as i64 == limit)
+        .then(|| items.last().map(|m| m.cursor()))
+        .flatten();
+    Ok(Json(
+        json!({"as_of": fmt::iso(day), "items": items, "next": next}),
+    ))
+}
+
+pub async fn person(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> WebResult<Json<Value>> {
+    let c = viewer.signed()?;
+    let Some(p) = person::get(&st.db, id).await? else {
+        return Err(WebError::not_found());
+    };
+    let stints = person::memberships(&st.db, id).await?;
+    let paths: Vec<String> = stints.iter().map(|s| s.unit_path.clone()).collect();
+    if !authz::may_see_person(c, &paths) {
+        return Err(WebError::forbidden());
+    }
+    Ok(Json(json!({
+        "person": p,
+        "memberships": stints,
+        "positions": person::positions_of(&st.db, id).await?,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct RestructureBody {
+    #[serde(flatten)]
+    form: crate::restructure::WizardForm,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// The wizard's fields as JSON; `dry_run` answers the plan only.
+pub async fn restructure(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Json(b): Json<RestructureBody>,
+) -> WebResult<Response> {
+    let order = match crate::restructure::to_order(&st, &b.form).await? {
+        Ok(o) => o,
+        Err(errs) => return Err(WebError::Fields(errs.0)),
+    };
+    let actor = viewer.actor();
+    if b.dry_run {
+        let plan = restructure::preview(&st.db, &actor, order).await?;
+        let fp = plan.fingerprint();
+        return Ok(Json(json!({"plan": plan, "fingerprint": fp})).into_response());
+    }
+    let expect = Some(b.form.fingerprint.as_str()).filter(|f| !f.is_empty());
+    let done = restructure::apply(&st.db, &actor, order, expect).await?;
+    let body = json!({"plan": done.plan, "event_id": done.event_id, "successor": done.successor});
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 #[derive(Deserialize, Default)]

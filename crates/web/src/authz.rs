@@ -10,6 +10,8 @@ pub enum Access {
     Public,
     /// Any signed-in account.
     User,
+    /// The committee office: administrators and staff.
+    Office,
     /// Administrators only.
     Admin,
 }
@@ -37,6 +39,13 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         ("GET", "/api/v1/me" | "/api/v1/dashboard" | "/api/v1/units" | "/api/v1/units/{id}") => {
             User
         }
+        ("GET", "/units" | "/units/{id}" | "/units/{id}/members" | "/units/{id}/export") => User,
+        ("GET", "/units/{id}/import" | "/people/{id}") => User,
+        ("POST", "/units/{id}/import" | "/units/{id}/import/confirm") => User,
+        ("GET", "/restructure") => Office,
+        ("POST", "/restructure/preview" | "/restructure") => Office,
+        ("GET", "/api/v1/units/{id}/members" | "/api/v1/people/{id}") => User,
+        ("POST", "/api/v1/restructure") => Office,
         ("GET", "/api/v1/users" | "/api/v1/audit") => Admin,
         ("POST", "/api/v1/users") => Admin,
         _ => return None,
@@ -48,6 +57,7 @@ pub fn allows(access: Access, role: Option<Role>) -> bool {
         (Access::Public, _) => true,
         (_, None) => false,
         (Access::User, Some(_)) => true,
+        (Access::Office, Some(r)) => matches!(r, Role::Admin | Role::Staff),
         (Access::Admin, Some(r)) => r == Role::Admin,
     }
 }
@@ -87,6 +97,30 @@ pub fn can_see_unit(cur: &Current, unit_id: i64, unit_path: &str) -> bool {
         Scope::Subtree(p) => unit_path.starts_with(&p),
         Scope::Own(id) => id == unit_id,
         Scope::Nothing => false,
+    }
+}
+
+/// Member rolls are personal data: a member sees their unit, not its roll.
+pub fn may_list_members(cur: &Current, unit_id: i64, unit_path: &str) -> bool {
+    cur.role() != Some(Role::Member) && can_see_unit(cur, unit_id, unit_path)
+}
+
+/// Importing a roll: the committee office anywhere, a secretary in their subtree.
+pub fn may_manage_members(cur: &Current, unit_path: &str) -> bool {
+    match scope(cur) {
+        Scope::All => true,
+        Scope::Subtree(p) => unit_path.starts_with(&p),
+        Scope::Own(_) | Scope::Nothing => false,
+    }
+}
+
+/// A person's record: the office, or a secretary whose subtree holds one
+/// of the units the person belongs or belonged to.
+pub fn may_see_person(cur: &Current, unit_paths: &[String]) -> bool {
+    match scope(cur) {
+        Scope::All => true,
+        Scope::Subtree(p) => unit_paths.iter().any(|u| u.starts_with(&p)),
+        Scope::Own(_) | Scope::Nothing => false,
     }
 }
 

@@ -263,12 +263,26 @@ async fn csrf_token(req: Request, max_body: usize) -> Result<(Request, String), 
         let v = v.to_string();
         return Ok((req, v));
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("");
+    // An upload carries the token in its action URL: buffering a whole
+    // file here just to find one field would double the memory it takes.
+    if content_type.starts_with("multipart/form-data") {
+        let token = req
+            .uri()
+            .query()
+            .and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v.into_owned())
+            })
+            .unwrap_or_default();
+        return Ok((req, token));
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((req, String::new()));
     }
     let (parts, body) = req.into_parts();

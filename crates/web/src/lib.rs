@@ -10,10 +10,14 @@ mod dashboard;
 mod error;
 mod guard;
 mod health;
+mod member;
 mod page;
+mod person;
+mod restructure;
 mod routes;
 mod session;
 mod setup;
+mod unit;
 mod user;
 
 use std::sync::{
@@ -34,6 +38,10 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
+    /// Largest member list accepted for import, in bytes.
+    pub max_import: u64,
+    /// Uploads waiting for confirmation and exports being sent live here.
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -43,6 +51,8 @@ impl Default for WebConfig {
             session_idle_ms: 8 * 3600 * 1000,
             trust_proxy: false,
             max_body: 2 * 1024 * 1024,
+            max_import: 20 * 1024 * 1024,
+            data_dir: "data".into(),
         }
     }
 }

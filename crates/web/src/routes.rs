@@ -17,7 +17,8 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, account, api, assets, audit, dashboard, error, guard, health, session, setup, user,
+    AppState, account, api, assets, audit, dashboard, error, guard, health, member, person,
+    restructure, session, setup, unit, user,
 };
 
 #[derive(Clone, Debug)]
@@ -108,6 +109,57 @@ fn table() -> Vec<(Method, &'static str, &'static str, H)> {
             post(user::reset_password),
         ),
         (M::GET, "/admin/audit", "Nhật ký thay đổi", get(audit::list)),
+        (M::GET, "/units", "Cây tổ chức theo ngày", get(unit::tree)),
+        (M::GET, "/units/{id}", "Trang đơn vị", get(unit::show)),
+        (
+            M::GET,
+            "/units/{id}/members",
+            "Trang tiếp theo của danh sách đảng viên",
+            get(unit::members),
+        ),
+        (
+            M::GET,
+            "/units/{id}/export",
+            "Xuất danh sách đảng viên (CSV, XLSX)",
+            get(member::export),
+        ),
+        (
+            M::GET,
+            "/units/{id}/import",
+            "Nhập danh sách đảng viên",
+            get(member::form),
+        ),
+        (
+            M::POST,
+            "/units/{id}/import",
+            "Tải tệp danh sách lên để kiểm tra",
+            post(member::upload),
+        ),
+        (
+            M::POST,
+            "/units/{id}/import/confirm",
+            "Ghi danh sách đã kiểm tra",
+            post(member::confirm),
+        ),
+        (M::GET, "/people/{id}", "Hồ sơ một người", get(person::show)),
+        (
+            M::GET,
+            "/restructure",
+            "Sắp xếp, kiện toàn tổ chức",
+            get(restructure::start),
+        ),
+        (
+            M::POST,
+            "/restructure/preview",
+            "Xem trước thay đổi tổ chức",
+            post(restructure::preview),
+        ),
+        (
+            M::POST,
+            "/restructure",
+            "Ghi thay đổi tổ chức",
+            post(restructure::commit),
+        ),
         (
             M::GET,
             "/api/v1/openapi.json",
@@ -137,6 +189,24 @@ fn table() -> Vec<(Method, &'static str, &'static str, H)> {
             "/api/v1/units/{id}",
             "Một đơn vị và các ban",
             get(api::unit),
+        ),
+        (
+            M::GET,
+            "/api/v1/units/{id}/members",
+            "Đảng viên của đơn vị theo ngày (as_of, after)",
+            get(api::members),
+        ),
+        (
+            M::GET,
+            "/api/v1/people/{id}",
+            "Hồ sơ, quá trình sinh hoạt và chức vụ của một người",
+            get(api::person),
+        ),
+        (
+            M::POST,
+            "/api/v1/restructure",
+            "Sắp xếp tổ chức (dry_run để xem trước)",
+            post(api::restructure),
         ),
         (
             M::GET,
@@ -183,8 +253,16 @@ async fn request_id(mut req: Request, next: Next) -> Response {
 
 pub fn app(state: AppState) -> Router {
     let max_body = state.cfg.max_body;
+    // Uploads of member lists may exceed the general limit; the handler
+    // streams them to disk and stops at the import limit.
+    let upload_limit = (state.cfg.max_import as usize).saturating_add(64 * 1024);
     let mut router = Router::new();
-    for (_, path, _, handler) in table() {
+    for (method, path, _, handler) in table() {
+        let handler = if method == Method::POST && path == "/units/{id}/import" {
+            handler.layer(DefaultBodyLimit::max(upload_limit))
+        } else {
+            handler
+        };
         router = router.route(path, handler);
     }
     let security = |name: &'static str, value: &'static str| {
