@@ -1,5 +1,6 @@
-//! Browser smoke test: Debian's Chromium through chromedriver (thirtyfour):
-//! first-run setup, log in, the dashboard, log out.
+//! Browser tests: Debian's Chromium through chromedriver (thirtyfour):
+//! first-run setup, log in, the dashboard, log out; and a merge carried
+//! out in the restructuring wizard, then its lineage on the successor.
 use std::{
     process::{Child, Command, Stdio},
     time::Duration,
@@ -51,19 +52,18 @@ async fn fill(d: &WebDriver, id: &str, value: &str) -> WebDriverResult<()> {
     e.send_keys(value).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn setup_login_dashboard_logout_in_chromium() {
+/// Chromium with a fresh profile, or None (and a note) without chromedriver;
+/// in CI a missing driver is a failure.
+async fn browser() -> Option<(Driver, WebDriver, TempDir)> {
     let Some(path) = chromedriver_path() else {
         assert!(
             std::env::var("CI").is_err(),
             "chromedriver is required in CI (apt-get install chromium-driver)"
         );
         eprintln!("browser test skipped: no chromedriver (install chromium-driver)");
-        return;
+        return None;
     };
-    let t = TestDb::new(Engine::Sqlite).await;
-    let app = TestApp::spawn(&t.db).await;
-    let (_driver, url) = start_driver(&path).await;
+    let (driver, url) = start_driver(&path).await;
     let profile = TempDir::new();
     let mut caps = DesiredCapabilities::chrome();
     for arg in [
@@ -81,6 +81,28 @@ async fn setup_login_dashboard_logout_in_chromium() {
     caps.add_arg(&format!("--user-data-dir={}", profile.0.display()))
         .unwrap();
     let d = WebDriver::new(&url, caps).await.expect("start chromium");
+    Some((driver, d, profile))
+}
+
+async fn login(d: &WebDriver, app: &TestApp, user: &str, password: &str) -> WebDriverResult<()> {
+    d.goto(app.url("/login")).await?;
+    fill(d, "username", user).await?;
+    fill(d, "password", password).await?;
+    d.find(By::Css("#login-form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    d.query(By::Id("dashboard-title")).first().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_login_dashboard_logout_in_chromium() {
+    let Some((_driver, d, _profile)) = browser().await else {
+        return;
+    };
+    let t = TestDb::new(Engine::Sqlite).await;
+    let app = TestApp::spawn(&t.db).await;
     let result = async {
         d.goto(app.url("/")).await?;
         d.query(By::Id("setup-form")).first().await?;
@@ -101,12 +123,7 @@ async fn setup_login_dashboard_logout_in_chromium() {
             .click()
             .await?;
         d.query(By::Id("login-form")).first().await?;
-        fill(&d, "username", "admin").await?;
-        fill(&d, "password", "mat-khau-dai-1").await?;
-        d.find(By::Css("#login-form button[type=submit]"))
-            .await?
-            .click()
-            .await?;
+        login(&d, &app, "admin", "mat-khau-dai-1").await?;
         let title = d.query(By::Id("dashboard-title")).first().await?;
         assert_eq!(title.text().await?, "Đảng bộ Khối các cơ quan tỉnh");
         let body = d.find(By::Tag("body")).await?.text().await?;
@@ -120,6 +137,98 @@ async fn setup_login_dashboard_logout_in_chromium() {
         assert!(body.contains("Bạn đã đăng xuất"));
         d.goto(app.url("/dashboard")).await?;
         d.query(By::Id("login-form")).first().await?;
+        WebDriverResult::Ok(())
+    }
+    .await;
+    d.quit().await.ok();
+    result.expect("browser flow");
+    t.cleanup().await;
+}
+
+/// Saves a screenshot when TRIENKHAI_SCREENSHOTS names a folder (README images).
+async fn snap(d: &WebDriver, name: &str) -> WebDriverResult<()> {
+    if let Ok(dir) = std::env::var("TRIENKHAI_SCREENSHOTS") {
+        d.screenshot(&std::path::Path::new(&dir).join(name)).await?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merge_in_the_wizard_then_lineage_on_the_successor() {
+    let Some((_driver, d, _profile)) = browser().await else {
+        return;
+    };
+    let t = TestDb::demo(Engine::Sqlite).await;
+    let app = TestApp::spawn(&t.db).await;
+    let result = async {
+        login(&d, &app, "canbo", trienkhai_db::demo::PASSWORD).await?;
+        d.goto(app.url("/units")).await?;
+        d.query(By::Id("tree")).first().await?;
+        snap(&d, "tree.png").await?;
+        d.find(By::LinkText("Sắp xếp, kiện toàn tổ chức"))
+            .await?
+            .click()
+            .await?;
+        d.find(By::Id("kind-merge")).await?.click().await?;
+        d.query(By::Id("wizard")).first().await?;
+        fill(&d, "source_codes", "SCT, STC").await?;
+        fill(&d, "new_code", "SCTC").await?;
+        fill(&d, "new_name", "Đảng bộ Sở Công Thương và Tài chính").await?;
+        d.find(By::Css("#new_type option[value=dang_bo_co_so]"))
+            .await?
+            .click()
+            .await?;
+        fill(&d, "new_issuer", "ĐU").await?;
+        fill(&d, "effective_on", "01/03/2026").await?;
+        fill(&d, "decision", "45-QĐ/ĐU").await?;
+        d.find(By::Id("preview")).await?.click().await?;
+
+        // The preview names what will end, start and move; nothing is written yet.
+        let plan = d.query(By::Id("plan")).first().await?.text().await?;
+        assert!(
+            plan.contains("Đảng bộ Sở Công Thương và Tài chính"),
+            "{plan}"
+        );
+        let ended = d.find(By::Id("plan-ended")).await?.text().await?;
+        assert!(
+            ended.contains("Đảng bộ Sở Công Thương") && ended.contains("Đảng bộ Sở Tài chính"),
+            "{ended}"
+        );
+        let moved = d.find(By::Id("plan-moved")).await?.text().await?;
+        assert!(moved.contains("Chi bộ 1"), "{moved}");
+        assert!(
+            trienkhai_db::unit::by_code(&t.db, "SCTC")
+                .await
+                .unwrap()
+                .is_none(),
+            "a preview writes nothing"
+        );
+        snap(&d, "restructure-preview.png").await?;
+        d.find(By::Id("confirm")).await?.click().await?;
+
+        // The successor's page shows where it came from.
+        let name = d.query(By::Id("unit-name")).first().await?.text().await?;
+        assert_eq!(name, "Đảng bộ Sở Công Thương và Tài chính");
+        let history = d.find(By::Id("history")).await?.text().await?;
+        assert!(history.contains("Hợp nhất theo 45-QĐ/ĐU"), "{history}");
+        assert!(
+            history.contains("Tiếp nhận từ Đảng bộ Sở Công Thương")
+                && history.contains("Tiếp nhận từ Đảng bộ Sở Tài chính"),
+            "{history}"
+        );
+        let children = d.find(By::Id("children")).await?.text().await?;
+        assert!(children.contains("Chi bộ 1"), "{children}");
+        snap(&d, "unit-lineage.png").await?;
+        // The predecessor's page points to the successor.
+        d.find(By::LinkText("Tiếp nhận từ Đảng bộ Sở Công Thương"))
+            .await?
+            .click()
+            .await?;
+        let history = d.query(By::Id("history")).first().await?.text().await?;
+        assert!(
+            history.contains("Chuyển sang Đảng bộ Sở Công Thương và Tài chính"),
+            "{history}"
+        );
         WebDriverResult::Ok(())
     }
     .await;

@@ -12,7 +12,7 @@ use trienkhai_db::{
 
 use crate::{
     both_engines,
-    support::{TestDb, top_unit},
+    support::{Client, TestApp, TestDb, top_unit},
 };
 
 fn actor() -> Actor {
@@ -693,4 +693,209 @@ fn letters(mut n: usize) -> String {
         n /= 26;
     }
     s
+}
+
+async fn upload(c: &Client, unit_id: i64, name: &str, bytes: Vec<u8>) -> (u16, String) {
+    let token = c.csrf(&format!("/units/{unit_id}/import")).await;
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let r = c
+        .http
+        .post(format!("{}/units/{unit_id}/import?_csrf={token}", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn pages_story(engine: Engine) {
+    let t = TestDb::demo(engine).await;
+    let db = &t.db;
+    let app = TestApp::spawn(db).await;
+    let c = app.client();
+    c.login_ok("canbo", trienkhai_db::demo::PASSWORD).await;
+
+    // The tree as of a day, before the merger and after the dissolution.
+    let (s, html) = c.text("/units?as_of=31/07/2019").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Đảng bộ Khối Doanh nghiệp tỉnh")
+            && !html.contains("Đảng bộ các cơ quan Đảng tỉnh")
+    );
+    let (_, html) = c.text("/units?as_of=2026-01-01").await;
+    assert!(
+        !html.contains("Đảng bộ Khối Doanh nghiệp tỉnh")
+            && html.contains("Đảng bộ các cơ quan Đảng tỉnh")
+    );
+    let (s, html) = c.text("/units?as_of=31/02/2020").await;
+    assert_eq!(s, 200, "a bad date is a field message, not an error page");
+    assert!(html.contains(Code::InvalidDate.message()));
+
+    // The bloc's page: lineage both ways, terms with the ordinal as written.
+    let duk = unit::by_code(db, "DUK").await.unwrap().unwrap();
+    let (_, html) = c.text(&format!("/units/{}?as_of=01/01/2020", duk.id)).await;
+    assert!(
+        html.contains("Tiếp nhận từ Đảng bộ Khối Doanh nghiệp tỉnh"),
+        "{html}"
+    );
+    assert!(html.contains("Chuyển sang Đảng bộ các cơ quan Đảng tỉnh"));
+    assert!(html.contains("Khóa VI, nhiệm kỳ 2020-2025") && html.contains("Trần Xuân Hựu"));
+    let (_, html) = c.text(&format!("/units/{}?as_of=01/03/2025", duk.id)).await;
+    assert!(html.contains("Đơn vị không tồn tại vào ngày 01/03/2025"));
+
+    // Export, then import the export back: nothing changes.
+    let sct = unit::by_code(db, "SCT").await.unwrap().unwrap();
+    let r = c.get(&format!("/units/{}/export?format=csv", sct.id)).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("dang-vien-sct-")
+    );
+    let csv = r.bytes().await.unwrap().to_vec();
+    assert!(String::from_utf8_lossy(&csv).starts_with("\u{feff}Họ,Tên đệm,Tên,Ngày sinh"));
+    let r = c
+        .get(&format!("/units/{}/export?format=xlsx", sct.id))
+        .await;
+    assert_eq!(&r.bytes().await.unwrap()[..2], b"PK");
+    let (s, html) = upload(&c, sct.id, "sct.csv", csv.clone()).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(
+        html.contains("0 người mới") && html.contains("confirm-form"),
+        "{html}"
+    );
+
+    // A new member: preview, confirm, then on the roll.
+    let mut one = b"H\xe1\xbb\x8d v\xc3\xa0 t\xc3\xaan;Ng\xc3\xa0y sinh\n".to_vec();
+    one.extend_from_slice("Tôn Nữ Thị Hoà;02/08/1990\n".as_bytes());
+    let (s, html) = upload(&c, sct.id, "moi.csv", one).await;
+    assert_eq!(s, 200, "{html}");
+    let token = html
+        .split("name=\"token\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = c
+        .submit(
+            &format!("/units/{}/import", sct.id),
+            &format!("/units/{}/import/confirm", sct.id),
+            &[("token", &token)],
+        )
+        .await;
+    let html = r.text().await.unwrap();
+    assert!(html.contains("import-done"), "{html}");
+    let (_, page) = c.text(&format!("/units/{}", sct.id)).await;
+    assert!(page.contains("Tôn Nữ Thị Hoà"));
+    // The same token again is stale: the upload is gone once written.
+    let r = c
+        .submit(
+            &format!("/units/{}/import", sct.id),
+            &format!("/units/{}/import/confirm", sct.id),
+            &[("token", &token)],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+
+    // Bad files: a clear message on the form, nothing written, never a 500.
+    let people = row_count(db, "person").await;
+    for (name, bytes, expect) in [
+        (
+            "anh.xlsx",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+            "không phải",
+        ),
+        ("rong.csv", Vec::new(), "rỗng"),
+        (
+            "sai.csv",
+            "Họ và tên;Ngày sinh\nLê Văn An;99/99/1990\n"
+                .as_bytes()
+                .to_vec(),
+            "99/99/1990",
+        ),
+    ] {
+        let (s, html) = upload(&c, sct.id, name, bytes).await;
+        assert_eq!(s, 422, "{name}");
+        assert!(html.contains(expect), "{name}: {html}");
+    }
+    let big = vec![b'a'; 21 * 1024 * 1024];
+    let (s, html) = upload(&c, sct.id, "lon.csv", big).await;
+    assert_eq!(s, 413);
+    assert!(html.contains("Tệp quá lớn: tối đa 20 MB"), "{html}");
+    assert_eq!(row_count(db, "person").await, people);
+
+    // A member sees their unit but not its roll.
+    let m = app.client();
+    m.login_ok("dangvien", trienkhai_db::demo::PASSWORD).await;
+    let (s, html) = m.text(&format!("/units/{}", sct.id)).await;
+    assert_eq!(s, 200);
+    assert!(!html.contains("member-list"));
+    assert_eq!(
+        m.get(&format!("/units/{}/export", sct.id)).await.status(),
+        403
+    );
+
+    // The API covers the same ground.
+    let admin = trienkhai_db::user::by_username(db, "quantri")
+        .await
+        .unwrap()
+        .unwrap();
+    let tok = trienkhai_db::token::create(db, &actor(), admin.id, "t")
+        .await
+        .unwrap();
+    let u = app
+        .api_json(&tok, &format!("/api/v1/units/{}?as_of=2020-01-01", duk.id))
+        .await;
+    assert_eq!(u["lineage"][0]["kind"], "merge");
+    assert_eq!(u["children"].as_array().unwrap().len(), 11);
+    let list = app
+        .api_json(&tok, &format!("/api/v1/units/{}/members?limit=5", sct.id))
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 5);
+    let next = list["next"].as_str().unwrap().to_string();
+    let more = app
+        .api_json(
+            &tok,
+            &format!(
+                "/api/v1/units/{}/members?limit=5&after={}",
+                sct.id,
+                urlencode(&next)
+            ),
+        )
+        .await;
+    assert_ne!(more["items"][0]["person_id"], list["items"][0]["person_id"]);
+    let pid = list["items"][0]["person_id"].as_i64().unwrap();
+    let p = app.api_json(&tok, &format!("/api/v1/people/{pid}")).await;
+    assert!(p["memberships"].as_array().unwrap().len() >= 1);
+    let r = reqwest::Client::new()
+        .post(app.url("/api/v1/restructure"))
+        .bearer_auth(&tok)
+        .json(&serde_json::json!({"kind": "rename", "unit_code": "SCT", "name": "Đảng bộ Sở Công Thương tỉnh",
+            "effective_on": "01/06/2026", "decision": "50-QĐ/ĐU", "dry_run": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let plan: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(plan["plan"]["renamed"][1], "Đảng bộ Sở Công Thương tỉnh");
+    assert_eq!(
+        unit::get(db, sct.id).await.unwrap().unwrap().name,
+        "Đảng bộ Sở Công Thương",
+        "dry run"
+    );
+    t.cleanup().await;
+}
+both_engines!(pages, pages_story);
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
