@@ -250,3 +250,73 @@ fn serve_demo_prints_the_login_and_answers() {
     assert_eq!(status, 200);
     assert!(dir.0.join("data").is_dir(), "default data folder created");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_and_export_members_from_the_command_line() {
+    let t = crate::support::TestDb::demo(trienkhai_db::Engine::Sqlite).await;
+    let dir = TempDir::new();
+    let cli = || {
+        let mut c = bin();
+        c.current_dir(&dir.0).env("TRIENKHAI_DATABASE_URL", &t.url);
+        c
+    };
+    let (ok, out, err) = run(cli().args(["export", "members", "--unit", "SCT"]));
+    assert!(ok, "{err}");
+    assert!(out.starts_with("\u{feff}Họ,Tên đệm,Tên,Ngày sinh"));
+    let rows = out.lines().count() - 1;
+    assert!(rows > 40, "{rows}");
+    let (ok, _, err) = run(cli().args([
+        "export",
+        "members",
+        "--unit",
+        "DUK",
+        "--as-of",
+        "01/01/2020",
+        "--format",
+        "xlsx",
+        "--output",
+        "duk.xlsx",
+    ]));
+    assert!(ok && err.contains("Đã xuất"), "{err}");
+    assert_eq!(&std::fs::read(dir.0.join("duk.xlsx")).unwrap()[..2], b"PK");
+    let (ok, _, err) = run(cli().args(["export", "members", "--unit", "SCT", "--format", "pdf"]));
+    assert_one_line_failure(ok, &err, "csv hoặc xlsx");
+
+    let people = || {
+        let (ok, out, _) = run(cli().args(["export", "members", "--unit", "TINH"]));
+        assert!(ok);
+        out.lines().count() - 1
+    };
+    let before = people();
+    std::fs::write(
+        dir.0.join("bad.csv"),
+        "Họ và tên,Ngày sinh\nLê Thị Hoà,01/02/1990\nTrần Văn Bình,30/02/1991\n",
+    )
+    .unwrap();
+    let (ok, _, err) = run(cli().args(["import", "members", "bad.csv", "--unit", "SCT"]));
+    assert!(!ok);
+    assert!(
+        err.contains("Dòng 3") && err.contains("chưa ghi dữ liệu nào"),
+        "{err}"
+    );
+    assert_eq!(people(), before, "all or nothing");
+    std::fs::write(
+        dir.0.join("good.csv"),
+        "Họ và tên,Ngày sinh\nLê Thị Hoà,01/02/1990\nTrần Văn Bình,28/02/1991\n",
+    )
+    .unwrap();
+    let (ok, out, err) = run(cli().args([
+        "import",
+        "members",
+        "good.csv",
+        "--unit",
+        "SCT",
+        "--dry-run",
+    ]));
+    assert!(ok && out.contains("Chạy thử"), "{out}{err}");
+    assert_eq!(people(), before);
+    let (ok, out, err) = run(cli().args(["import", "members", "good.csv", "--unit", "SCT"]));
+    assert!(ok && out.contains("2 người mới"), "{out}{err}");
+    assert_eq!(people(), before + 2);
+    t.cleanup().await;
+}

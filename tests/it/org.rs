@@ -484,7 +484,7 @@ async fn name_order_story(engine: Engine) {
                 format!(
                     "{} {}",
                     m.full_name(),
-                    m.birth_date.as_deref().unwrap_or("")
+                    m.person.birth_date.as_deref().unwrap_or("")
                 )
                 .trim()
                 .to_string()
@@ -508,7 +508,7 @@ async fn name_order_story(engine: Engine) {
     assert_eq!(names(all.clone()), expected);
     assert!(
         all.iter()
-            .all(|m| m.given_name == trienkhai_core::text::nfc(&m.given_name)),
+            .all(|m| m.person.given_name == trienkhai_core::text::nfc(&m.person.given_name)),
         "stored as NFC"
     );
     // Keyset pages of 4 give the same order.
@@ -867,8 +867,8 @@ async fn pages_story(engine: Engine) {
             ),
         )
         .await;
-    assert_ne!(more["items"][0]["person_id"], list["items"][0]["person_id"]);
-    let pid = list["items"][0]["person_id"].as_i64().unwrap();
+    assert_ne!(more["items"][0]["id"], list["items"][0]["id"]);
+    let pid = list["items"][0]["id"].as_i64().unwrap();
     let p = app.api_json(&tok, &format!("/api/v1/people/{pid}")).await;
     assert!(!p["memberships"].as_array().unwrap().is_empty());
     let r = reqwest::Client::new()

@@ -4,22 +4,14 @@ use serde::Serialize;
 use time::Date;
 use trienkhai_core::fmt;
 
-use crate::{Db, DbResult, unit::path_upper};
+use crate::{Db, DbResult, person::Person, unit::path_upper};
 
+/// A person on a unit's roll on a given day.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Member {
-    pub person_id: i64,
-    pub family_name: String,
-    pub middle_name: String,
-    pub given_name: String,
-    pub birth_date: Option<String>,
-    pub gender: Option<String>,
-    pub card_no: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub address: Option<String>,
-    pub admitted_on: Option<String>,
-    pub official_on: Option<String>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub person: Person,
     pub status: String,
     pub since: String,
     pub unit_id: i64,
@@ -31,12 +23,12 @@ pub struct Member {
 
 impl Member {
     pub fn full_name(&self) -> String {
-        trienkhai_core::name::full(&self.family_name, &self.middle_name, &self.given_name)
+        self.person.full_name()
     }
 
     /// The keyset cursor after this row: "<sort key>~<id>".
     pub fn cursor(&self) -> String {
-        format!("{}~{}", self.sort_key, self.person_id)
+        format!("{}~{}", self.sort_key, self.person.id)
     }
 }
 
@@ -62,7 +54,7 @@ pub async fn list(
         None => (None, 0),
     };
     let sql = format!(
-        "SELECT p.id AS person_id, p.family_name, p.middle_name, p.given_name, p.birth_date, p.gender,
+        "SELECT p.id, p.family_name, p.middle_name, p.given_name, p.birth_date, p.gender,
                 p.card_no, p.phone, p.email, p.address, p.admitted_on, p.official_on,
                 m.status, m.valid_from AS since, u.id AS unit_id, u.code AS unit_code,
                 v.name AS unit_name, p.sort_key
@@ -110,21 +102,22 @@ pub fn row(m: &Member) -> [String; 14] {
             .unwrap_or_default()
     };
     let o = |s: &Option<String>| s.clone().unwrap_or_default();
+    let p = &m.person;
     [
-        m.family_name.clone(),
-        m.middle_name.clone(),
-        m.given_name.clone(),
-        d(&m.birth_date),
-        o(&m.gender),
-        o(&m.card_no),
-        d(&m.admitted_on),
-        d(&m.official_on),
+        p.family_name.clone(),
+        p.middle_name.clone(),
+        p.given_name.clone(),
+        d(&p.birth_date),
+        o(&p.gender),
+        o(&p.card_no),
+        d(&p.admitted_on),
+        d(&p.official_on),
         status_label(&m.status).to_string(),
         m.unit_code.clone(),
         d(&Some(m.since.clone())),
-        o(&m.phone),
-        o(&m.email),
-        o(&m.address),
+        o(&p.phone),
+        o(&p.email),
+        o(&p.address),
     ]
 }
 

@@ -179,9 +179,10 @@ pub struct MemberRow {
 pub fn member_rows(list: &[member::Member]) -> Vec<MemberRow> {
     list.iter()
         .map(|m| MemberRow {
-            person_id: m.person_id,
+            person_id: m.person.id,
             name: m.full_name(),
             birth: m
+                .person
                 .birth_date
                 .as_deref()
                 .and_then(fmt::parse_date)
