@@ -10,8 +10,8 @@ pub struct Panels {
     pub totals: std::collections::HashMap<String, i64>,
     /// (title, full name)
     pub leaders: Vec<(String, String)>,
-    /// (name, type name)
-    pub children: Vec<(String, String)>,
+    /// (name, type name, id)
+    pub children: Vec<(String, String, i64)>,
     /// Newest in the register first: (symbol, ISO date or "", subject)
     pub documents: Vec<(String, String, String)>,
     /// (unix ms, actor, summary)
@@ -68,7 +68,7 @@ pub async fn panels(db: &Db, unit_id: i64, as_of: &str, with_recent: bool) -> Db
         header,
         totals,
         leaders: leaders.into_iter().map(|(_, t, n)| (t, n)).collect(),
-        children: children.into_iter().map(|(n, _, t)| (n, t)).collect(),
+        children: children.into_iter().map(|(n, id, t)| (n, t, id)).collect(),
         documents: documents
             .into_iter()
             .map(|(d, _, s, subj)| (s, d, subj))

@@ -24,8 +24,8 @@ struct DashboardPage {
     stats: Vec<(&'static str, String)>,
     /// (title, full name)
     leaders: Vec<(String, String)>,
-    /// (name, type)
-    children: Vec<(String, String)>,
+    /// (name, type, id)
+    children: Vec<(String, String, i64)>,
     /// (symbol, date, subject)
     docs: Vec<(String, String, String)>,
     /// (time, actor, summary)
