@@ -5,6 +5,7 @@ mod csv_src;
 mod utf16;
 mod xlsx_src;
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -217,10 +218,18 @@ impl Reader {
     /// Trim, NFC and repair cells; drop empty rows; pad to the header width.
     fn clean(&mut self, (number, cells): RawRow) -> Option<Row> {
         let mut cells: Vec<String> = cells
-            .iter()
+            .into_iter()
             .map(|c| {
-                let c = legacy::repair_cell(c.trim_matches(is_blank), self.repair);
-                c.trim_matches(is_blank).to_owned()
+                // Most cells need nothing: keep them rather than copy them.
+                let changed = {
+                    let fixed = legacy::repair_cell(c.trim_matches(is_blank), self.repair);
+                    let out = fixed.trim_matches(is_blank);
+                    match fixed {
+                        Cow::Borrowed(_) if out.len() == c.len() => None,
+                        _ => Some(out.to_owned()),
+                    }
+                };
+                changed.unwrap_or(c)
             })
             .collect();
         if cells.iter().all(String::is_empty) {
