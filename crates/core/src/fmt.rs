@@ -70,6 +70,11 @@ pub fn iso(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// A stored ISO date as shown ("02/08/2019"); "" when absent or unreadable.
+pub fn date_text(iso: Option<&str>) -> String {
+    iso.and_then(parse_date).map(date).unwrap_or_default()
+}
+
 /// Today's date in Viet Nam.
 pub fn today_vn() -> Date {
     OffsetDateTime::now_utc().to_offset(VN_OFFSET).date()

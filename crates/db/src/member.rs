@@ -95,12 +95,7 @@ pub const COLUMNS: [&str; 14] = [
 
 /// One exported row, in `COLUMNS` order; dates as dd/mm/yyyy.
 pub fn row(m: &Member) -> [String; 14] {
-    let d = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(fmt::parse_date)
-            .map(fmt::date)
-            .unwrap_or_default()
-    };
+    let d = |s: &Option<String>| fmt::date_text(s.as_deref());
     let o = |s: &Option<String>| s.clone().unwrap_or_default();
     let p = &m.person;
     [

@@ -307,40 +307,6 @@ fn split_full(full: &str) -> Option<(String, String, String)> {
     ))
 }
 
-/// `text::clean` (NFC, ends trimmed, inner runs of white space made one
-/// space), copying the text once when there is nothing to change, which is
-/// nearly every cell: the sheet reader already gives NFC.
-fn clean(s: &str) -> String {
-    let n = sheet::legacy::nfc(s);
-    if is_clean(&n) {
-        return n.into_owned();
-    }
-    let mut out = String::with_capacity(n.len());
-    for w in n.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
-    }
-    out
-}
-
-/// No white space at the ends, and inside only single plain spaces.
-fn is_clean(s: &str) -> bool {
-    let mut after_space = true;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            if c != ' ' || after_space {
-                return false;
-            }
-            after_space = true;
-        } else {
-            after_space = false;
-        }
-    }
-    !after_space || s.is_empty()
-}
-
 fn date_field(
     v: &str,
     label: &str,
@@ -360,7 +326,7 @@ fn date_field(
 }
 
 fn optional(v: &str, label: &str, max: usize, problems: &mut Vec<String>) -> Option<String> {
-    let v = clean(v);
+    let v = text::clean(v);
     if v.is_empty() {
         return None;
     }
@@ -381,7 +347,7 @@ fn parse_row(
     let g = |c| layout.get(cells, c);
     let (family, middle, given) =
         if layout.cols.contains(&Some(Col::Full)) && !g(Col::Full).is_empty() {
-            match split_full(&clean(g(Col::Full))) {
+            match split_full(&text::clean(g(Col::Full))) {
                 Some(parts) => parts,
                 None => {
                     problems.push("\"Họ và tên\" cần có cả họ và tên".to_string());
@@ -390,9 +356,9 @@ fn parse_row(
             }
         } else {
             (
-                clean(g(Col::Family)),
-                clean(g(Col::Middle)),
-                clean(g(Col::Given)),
+                text::clean(g(Col::Family)),
+                text::clean(g(Col::Middle)),
+                text::clean(g(Col::Given)),
             )
         };
     if problems.is_empty() && (family.is_empty() || given.is_empty()) {
@@ -639,13 +605,7 @@ pub async fn run(
                             report.sample.push(Preview {
                                 row: n,
                                 name: p.person.full_name(),
-                                birth_date: p
-                                    .person
-                                    .birth_date
-                                    .as_deref()
-                                    .and_then(fmt::parse_date)
-                                    .map(fmt::date)
-                                    .unwrap_or_default(),
+                                birth_date: fmt::date_text(p.person.birth_date.as_deref()),
                                 unit_code: p.unit_code.clone(),
                                 status: crate::member::status_label(p.status),
                             });
@@ -1156,23 +1116,6 @@ mod tests {
                 }
             }
             assert!(keys.cached);
-        }
-    }
-
-    #[test]
-    fn clean_matches_text_clean() {
-        for s in [
-            "",
-            " ",
-            "Nguyễn",
-            "  Nguyễn  Văn\tAn ",
-            "Thi\u{0323} ",
-            "Hoa\u{0300}",
-            "a\u{00A0}b",
-            "x  y",
-            "Lê Văn Hùng",
-        ] {
-            assert_eq!(clean(s), text::clean(s), "{s:?}");
         }
     }
 

@@ -42,12 +42,7 @@ pub async fn show(
     if !authz::may_see_person(cur, &paths) {
         return Err(WebError::forbidden());
     }
-    let d = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(fmt::parse_date)
-            .map(fmt::date)
-            .unwrap_or_default()
-    };
+    let d = |s: &Option<String>| fmt::date_text(s.as_deref());
     let details: Vec<(&'static str, String)> = [
         ("Ngày sinh", d(&p.birth_date)),
         ("Giới tính", p.gender.clone().unwrap_or_default()),

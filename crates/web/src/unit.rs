@@ -73,10 +73,10 @@ impl Day {
 
 /// "01/01/2000 – nay" for a dated span.
 pub fn span(from: &str, to: Option<&str>) -> String {
-    let d = |s: &str| fmt::parse_date(s).map(fmt::date).unwrap_or_default();
+    let from = fmt::date_text(Some(from));
     match to {
-        Some(t) => format!("{} – {}", d(from), d(t)),
-        None => format!("{} – nay", d(from)),
+        Some(t) => format!("{from} – {}", fmt::date_text(Some(t))),
+        None => format!("{from} – nay"),
     }
 }
 
@@ -181,13 +181,7 @@ pub fn member_rows(list: &[member::Member]) -> Vec<MemberRow> {
         .map(|m| MemberRow {
             person_id: m.person.id,
             name: m.full_name(),
-            birth: m
-                .person
-                .birth_date
-                .as_deref()
-                .and_then(fmt::parse_date)
-                .map(fmt::date)
-                .unwrap_or_default(),
+            birth: fmt::date_text(m.person.birth_date.as_deref()),
             status: member::status_label(&m.status),
             unit_code: m.unit_code.clone(),
             unit_name: m.unit_name.clone(),
