@@ -219,6 +219,9 @@ async fn merge_in_the_wizard_then_lineage_on_the_successor() {
         let children = d.find(By::Id("children")).await?.text().await?;
         assert!(children.contains("Chi bộ 1"), "{children}");
         snap(&d, "unit-lineage.png").await?;
+        d.set_window_rect(0, 0, 390, 844).await?;
+        snap(&d, "unit-phone.png").await?;
+        d.set_window_rect(0, 0, 1280, 900).await?;
         // The predecessor's page points to the successor.
         d.find(By::LinkText("Tiếp nhận từ Đảng bộ Sở Công Thương"))
             .await?
