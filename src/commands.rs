@@ -120,7 +120,15 @@ async fn import_members(
     let db = open(cfg).await?;
     let actor = Actor::system("dòng lệnh");
     let max = cfg.max_import_mb * 1024 * 1024;
-    let r = member_import::run(&db, &actor, file, unit, max, !dry_run).await;
+    let r = member_import::run(
+        &db,
+        &actor,
+        file,
+        unit,
+        member_import::Limits::new(max),
+        !dry_run,
+    )
+    .await;
     db.close().await;
     let r = match r {
         Ok(r) => r,

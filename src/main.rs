@@ -8,6 +8,9 @@ use clap::Parser;
 
 use crate::config::Cli;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     keep_memory_low();
     let cli = Cli::parse();

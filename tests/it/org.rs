@@ -200,6 +200,28 @@ fn order(change: Change, day: &str) -> Order {
     }
 }
 
+/// The indexes of `person` and `membership`, by name.
+async fn indexes(db: &Db) -> Vec<String> {
+    let mut names: Vec<String> = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index'
+             AND tbl_name IN ('person', 'membership')",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(
+            "SELECT indexname::text FROM pg_indexes
+             WHERE tablename IN ('person', 'membership')",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap(),
+    };
+    names.sort();
+    names
+}
+
 async fn row_count(db: &Db, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
     match db {
@@ -548,7 +570,7 @@ fn temp_file(dir: &crate::support::TempDir, name: &str, bytes: &[u8]) -> std::pa
 const MAX: u64 = 20 * 1024 * 1024;
 
 async fn import_story(engine: Engine) {
-    use trienkhai_db::member_import::{self, ImportError};
+    use trienkhai_db::member_import::{self, ImportError, Limits};
     let t = TestDb::new(engine).await;
     let db = &t.db;
     let u = add_unit(db, "SO", None).await;
@@ -577,8 +599,14 @@ async fn import_story(engine: Engine) {
         ));
     }
     let before = persons().await;
+    let indexes_before = indexes(db).await;
+    // Loaded in bulk (indexes set aside, put back before the commit).
+    let bulk = Limits {
+        bulk_from_rows: 1,
+        ..Limits::new(MAX)
+    };
     let bad = temp_file(&dir, "bad.csv", csv.as_bytes());
-    let r = member_import::run(db, &actor(), &bad, "SO", MAX, true)
+    let r = member_import::run(db, &actor(), &bad, "SO", bulk, true)
         .await
         .unwrap();
     assert!(!r.written);
@@ -590,6 +618,7 @@ async fn import_story(engine: Engine) {
         r.errors[0].message
     );
     assert_eq!(persons().await, before, "nothing written");
+    assert_eq!(indexes(db).await, indexes_before, "indexes rolled back");
 
     // The same file with the row fixed imports; importing it again adds nothing.
     let good = temp_file(
@@ -597,23 +626,38 @@ async fn import_story(engine: Engine) {
         "good.csv",
         csv.replace("31/02/1980", "28/02/1980").as_bytes(),
     );
-    let preview = member_import::run(db, &actor(), &good, "SO", MAX, false)
+    let preview = member_import::run(db, &actor(), &good, "SO", bulk, false)
         .await
         .unwrap();
     assert!(!preview.written && preview.error_count == 0 && preview.new_people == 10_000);
     assert_eq!(persons().await, before, "a preview writes nothing");
-    let r = member_import::run(db, &actor(), &good, "SO", MAX, true)
+    let r = member_import::run(db, &actor(), &good, "SO", bulk, true)
         .await
         .unwrap();
     assert!(r.written, "{:?}", r.errors.first());
     assert_eq!((r.new_people, r.new_members), (10_000, 10_000));
-    let again = member_import::run(db, &actor(), &good, "SO", MAX, true)
-        .await
-        .unwrap();
-    assert_eq!(
-        (again.new_people, again.new_members, again.unchanged),
-        (0, 0, 10_000)
-    );
+    assert_eq!(indexes(db).await, indexes_before, "indexes put back");
+    // Again, row by row against who is on file held in memory, then with
+    // every batch looked up (as with a national roll on file).
+    for limits in [
+        Limits {
+            bulk_from_rows: u64::MAX,
+            ..Limits::new(MAX)
+        },
+        Limits {
+            hold_on_file: 0,
+            ..Limits::new(MAX)
+        },
+    ] {
+        let again = member_import::run(db, &actor(), &good, "SO", limits, true)
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.new_people, again.new_members, again.unchanged),
+            (0, 0, 10_000),
+            "{limits:?}"
+        );
+    }
     assert_eq!(persons().await, before + 10_000, "no duplicates");
     let path = unit::get(db, u).await.unwrap().unwrap().path;
     let today = trienkhai_core::fmt::today_vn();
@@ -647,7 +691,7 @@ async fn import_story(engine: Engine) {
     ]
     .concat();
     let f = temp_file(&dir, "vntime.csv", &tcvn3);
-    let r = member_import::run(db, &actor(), &f, "SO-CB2", MAX, true)
+    let r = member_import::run(db, &actor(), &f, "SO-CB2", Limits::new(MAX), true)
         .await
         .unwrap();
     assert!(r.written, "{:?}", r.errors);
@@ -674,7 +718,7 @@ async fn import_story(engine: Engine) {
         .set_len(50 * 1024 * 1024)
         .unwrap();
     for (f, expect) in [(empty, "rỗng"), (png, "không phải"), (big, "20 MB")] {
-        let e = member_import::run(db, &actor(), &f, "SO", MAX, true)
+        let e = member_import::run(db, &actor(), &f, "SO", Limits::new(MAX), true)
             .await
             .unwrap_err();
         assert!(matches!(e, ImportError::Sheet(_)));

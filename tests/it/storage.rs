@@ -524,9 +524,23 @@ both_engines!(demo_data, demo_story);
 fn no_bound_limits_in_sql() {
     // SQLite recompiles a statement after every re-bind of a LIMIT parameter;
     // page sizes are written as literals (see trienkhai_db::pool::limit).
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/db/src");
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    let mut dirs = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/db/src"
+    ))];
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.iter().any(|f| f.ends_with("member_import/write.rs")));
+    for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         let offending = text
             .lines()

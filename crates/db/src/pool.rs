@@ -2,7 +2,7 @@ use std::{str::FromStr, time::Duration};
 
 use sqlx::{
     PgPool, SqlitePool,
-    postgres::PgPoolOptions,
+    postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
@@ -113,10 +113,19 @@ pub async fn connect(url: &str) -> DbResult<Db> {
             Ok(Db::Sqlite(pool))
         }
         Some(Engine::Postgres) => {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| DbError::Config(format!("địa chỉ PostgreSQL không hợp lệ: {e}")))?;
+            let port = opts.get_port();
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .after_connect(move |_, _| {
+                    Box::pin(async move {
+                        crate::nodelay::set_for_port(port);
+                        Ok(())
+                    })
+                })
+                .connect_with(opts)
                 .await
                 .map_err(|e| DbError::Config(format!("không kết nối được PostgreSQL: {e}")))?;
             Ok(Db::Postgres(pool))

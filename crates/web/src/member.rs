@@ -161,7 +161,16 @@ async fn run(
 ) -> WebResult<StatusCode> {
     let actor = viewer.actor();
     let code = p.unit.code.clone();
-    match member_import::run(&st.db, &actor, file, &code, st.cfg.max_import, commit).await {
+    match member_import::run(
+        &st.db,
+        &actor,
+        file,
+        &code,
+        member_import::Limits::new(st.cfg.max_import),
+        commit,
+    )
+    .await
+    {
         Ok(r) => {
             let status = if r.error_count > 0 {
                 StatusCode::UNPROCESSABLE_ENTITY

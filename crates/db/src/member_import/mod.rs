@@ -6,7 +6,11 @@
 //!
 //! Reading and checking rows (normalising, splitting names, sort keys) runs
 //! on a blocking thread while the database writes the previous batch.
-use std::collections::{HashMap, HashSet, hash_map::Entry};
+use std::collections::{HashMap, hash_map::Entry};
+
+mod pg_copy;
+mod sqlite_rows;
+mod write;
 use std::path::Path;
 
 use serde::Serialize;
@@ -17,7 +21,7 @@ use trienkhai_sheet as sheet;
 use crate::{
     Actor, Db, DbError, DbResult, Tx,
     audit::{self, Change},
-    counter, now_ms,
+    counter,
     person::{NewPerson, name_order_in},
     unit,
 };
@@ -456,12 +460,35 @@ fn parse_row(
 
 /// Reads `path` into the unit `unit_code` (rows may name its sub-units).
 /// Commits only when `commit` is set and every row is valid.
+/// What an import may take on.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest file accepted.
+    pub max_bytes: u64,
+    /// Up to this many people on file (by the highest id) are held in
+    /// memory for the whole import; above it, each batch looks its rows up.
+    pub hold_on_file: i64,
+    /// A file of at least this many rows (estimated from its size) is
+    /// loaded in bulk, when what is on file is held and no larger.
+    pub bulk_from_rows: u64,
+}
+
+impl Limits {
+    pub fn new(max_bytes: u64) -> Self {
+        Limits {
+            max_bytes,
+            hold_on_file: 100_000,
+            bulk_from_rows: 10_000,
+        }
+    }
+}
+
 pub async fn run(
     db: &Db,
     actor: &Actor,
     path: &Path,
     unit_code: &str,
-    max_bytes: u64,
+    limits: Limits,
     commit: bool,
 ) -> Result<Report, ImportError> {
     let root = unit::by_code(db, unit_code).await?.ok_or(DbError::field(
@@ -482,6 +509,8 @@ pub async fn run(
         .map(|u| (u.code, u.id))
         .collect();
 
+    // The file's size tells whether this is a bulk load (`write::bulk_worth`).
+    let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let (tx_rows, mut rx_rows) = tokio::sync::mpsc::channel::<Result<Chunk, ImportError>>(4);
     let path = path.to_path_buf();
     let (meta_tx, meta_rx) = tokio::sync::oneshot::channel();
@@ -492,7 +521,7 @@ pub async fn run(
     // Reading and checking run on a blocking thread while the previous
     // batch is written.
     let reader = tokio::task::spawn_blocking(move || {
-        let mut r = match sheet::open(&path, max_bytes) {
+        let mut r = match sheet::open(&path, limits.max_bytes) {
             Ok(r) => r,
             Err(e) => {
                 let _ = meta_tx.send(Err(e));
@@ -582,11 +611,17 @@ pub async fn run(
     };
 
     let mut tx = db.begin().await?;
-    let tuned = tune(&mut tx).await?;
+    let on_file = write::on_file(&mut tx, limits.hold_on_file).await?;
+    let bulk = write::bulk_worth(&on_file, file_bytes, limits.bulk_from_rows);
+    let tuned = write::tune(&mut tx, bulk).await?;
+    let bulk = if bulk {
+        Some(write::set_aside(&mut tx).await?)
+    } else {
+        None
+    };
     let mut header = false;
     let result: Result<(), ImportError> = async {
         let _ = order_tx.send(name_order_in(&mut tx).await?);
-        let on_file = on_file(&mut tx).await?;
         while let Some(chunk) = rx_rows.recv().await {
             let rows = match chunk? {
                 Chunk::Header(ignored) => {
@@ -618,9 +653,9 @@ pub async fn run(
             // Once a row is bad nothing will be committed: keep checking
             // rows for the report, but stop writing.
             if report.error_count == 0 {
-                write_batch(&mut tx, &on_file, good, &mut report).await?;
+                write::write_batch(&mut tx, &on_file, good, &mut report).await?;
             } else {
-                check_batch(&mut tx, &on_file, &good, &mut report).await?;
+                write::check_batch(&mut tx, &on_file, &good, &mut report).await?;
             }
         }
         if !header {
@@ -635,12 +670,19 @@ pub async fn run(
         Err(e) => Err(e),
         Ok(()) if report.rows == 0 => Err(ImportError::Sheet(sheet::SheetError::Empty)),
         Ok(()) if commit && report.error_count == 0 => {
-            let logged = record(&mut tx, actor, (root.id, &root.name), &report).await;
+            let done = match bulk {
+                Some(b) => write::put_back(&mut tx, b).await,
+                None => Ok(()),
+            };
+            let logged = match done {
+                Ok(()) => record(&mut tx, actor, (root.id, &root.name), &report).await,
+                Err(e) => Err(e),
+            };
             logged.map(|()| true).map_err(ImportError::from)
         }
         Ok(()) => Ok(false),
     };
-    untune(&mut tx, tuned).await;
+    write::untune(&mut tx, tuned).await;
     match result {
         Ok(true) => {
             tx.commit().await?;
@@ -680,400 +722,6 @@ async fn record(tx: &mut Tx, actor: &Actor, unit: (i64, &str), report: &Report) 
         },
     )
     .await
-}
-
-/// Page cache for the import's connection while it runs, KiB. The file's
-/// rows land in one transaction; with SQLite's default 2 MiB, pages spilled
-/// to the WAL mid-transaction and were read back again and again (345.000
-/// reads and writes of the WAL for 100.000 rows). 100.000 rows take about
-/// 45 MiB; larger files spill past this, which is slower but still right.
-const SQLITE_IMPORT_CACHE_KIB: i64 = 64 * 1024;
-
-/// Settings for the import transaction only; none touches durability (the
-/// journal mode, `synchronous` and the single commit stay as they are).
-/// Returns what `untune` puts back on the SQLite connection.
-async fn tune(tx: &mut Tx) -> DbResult<Option<i64>> {
-    match tx {
-        Tx::Postgres(t) => {
-            // The tables grow by the whole file inside this transaction,
-            // which the planner's statistics (none at all on a new
-            // database) do not know: it then picks sequential scans for
-            // the per-batch lookups and foreign-key checks, and an import
-            // goes quadratic (200 s for 100.000 rows). SET LOCAL ends with
-            // the transaction.
-            sqlx::query("SET LOCAL enable_seqscan = off")
-                .execute(&mut **t)
-                .await?;
-            Ok(None)
-        }
-        Tx::Sqlite(t) => {
-            let (cache,): (i64,) = sqlx::query_as("PRAGMA cache_size")
-                .fetch_one(&mut **t)
-                .await?;
-            let sql = format!("PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}");
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut **t)
-                .await?;
-            Ok(Some(cache))
-        }
-    }
-}
-
-/// Puts the SQLite connection's page cache back before the connection
-/// returns to the pool; best effort, the outcome does not depend on it.
-async fn untune(tx: &mut Tx, was: Option<i64>) {
-    if let (Tx::Sqlite(t), Some(cache)) = (tx, was) {
-        let sql = format!("PRAGMA cache_size = {cache}");
-        let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut **t)
-            .await;
-    }
-}
-
-/// The dedupe keys of everyone on file when the import starts, if there are
-/// few enough to hold: a row whose key is not among them needs no lookup
-/// (a key of this file's own earlier rows is refused as a repeat first).
-/// SQLite only, where BEGIN IMMEDIATE keeps other writers out until the
-/// commit; with 100.000 rows into a small database the per-batch lookups
-/// were 15% of the time. PostgreSQL looks every batch up.
-type OnFile = Option<HashSet<String>>;
-
-/// Above this many people (by the highest id), look up batch by batch.
-const ON_FILE_MAX: i64 = 100_000;
-
-async fn on_file(tx: &mut Tx) -> DbResult<OnFile> {
-    let Tx::Sqlite(t) = tx else {
-        return Ok(None);
-    };
-    let (top,): (Option<i64>,) = sqlx::query_as("SELECT max(id) FROM person")
-        .fetch_one(&mut **t)
-        .await?;
-    if top.unwrap_or(0) > ON_FILE_MAX {
-        return Ok(None);
-    }
-    let keys: Vec<(String,)> = sqlx::query_as("SELECT dedupe_key FROM person")
-        .fetch_all(&mut **t)
-        .await?;
-    Ok(Some(keys.into_iter().map(|k| k.0).collect()))
-}
-
-/// People already on file for these rows: dedupe key → (id, open unit ids).
-/// Two lookups, each on its own index: a join let PostgreSQL hash the whole
-/// membership table once per batch while it had no statistics for it yet.
-/// The second is skipped when nobody is on file (a first import).
-async fn known(
-    tx: &mut Tx,
-    on_file: &OnFile,
-    rows: &[Parsed],
-) -> DbResult<HashMap<String, (i64, Vec<i64>)>> {
-    let mut out: HashMap<String, (i64, Vec<i64>)> = HashMap::new();
-    let rows: Vec<&Parsed> = match on_file {
-        Some(keys) => rows.iter().filter(|r| keys.contains(&r.key)).collect(),
-        None => rows.iter().collect(),
-    };
-    if rows.is_empty() {
-        return Ok(out);
-    }
-    let people: Vec<(String, i64)> = match tx {
-        Tx::Sqlite(t) => {
-            let sql = format!(
-                "SELECT dedupe_key, id FROM person WHERE dedupe_key IN ({})",
-                placeholders_sqlite(rows.len(), 1)
-            );
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-            for r in &rows {
-                q = q.bind(r.key.as_str());
-            }
-            q.fetch_all(&mut **t).await?
-        }
-        Tx::Postgres(t) => {
-            let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
-            sqlx::query_as("SELECT dedupe_key, id FROM person WHERE dedupe_key = ANY($1)")
-                .bind(keys)
-                .fetch_all(&mut **t)
-                .await?
-        }
-    };
-    if people.is_empty() {
-        return Ok(out);
-    }
-    let mut key_of: HashMap<i64, usize> = HashMap::with_capacity(people.len());
-    for (i, (key, id)) in people.iter().enumerate() {
-        key_of.insert(*id, i);
-        out.entry(key.clone()).or_insert((*id, Vec::new()));
-    }
-    let ids: Vec<i64> = people.iter().map(|p| p.1).collect();
-    let open: Vec<(i64, i64)> = match tx {
-        Tx::Sqlite(t) => {
-            let sql = format!(
-                "SELECT person_id, unit_id FROM membership
-                 WHERE valid_to IS NULL AND person_id IN ({})",
-                placeholders_sqlite(ids.len(), 1)
-            );
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-            for id in &ids {
-                q = q.bind(*id);
-            }
-            q.fetch_all(&mut **t).await?
-        }
-        Tx::Postgres(t) => {
-            sqlx::query_as(
-                "SELECT person_id, unit_id FROM membership
-                 WHERE valid_to IS NULL AND person_id = ANY($1)",
-            )
-            .bind(ids)
-            .fetch_all(&mut **t)
-            .await?
-        }
-    };
-    for (person, unit) in open {
-        if let Some(&i) = key_of.get(&person)
-            && let Some(e) = out.get_mut(&people[i].0)
-        {
-            e.1.push(unit);
-        }
-    }
-    Ok(out)
-}
-
-/// "(?, ?), (?, ?)": `rows` groups of `width` anonymous placeholders. Not
-/// "$1": sqlx asks SQLite for the name of every parameter while binding,
-/// and SQLite finds a numbered one by walking the statement's parameter
-/// list, so binding a batch was quadratic in its size (62% of an import's
-/// CPU time); anonymous ones have no name to look up.
-fn placeholders_sqlite(rows: usize, width: usize) -> String {
-    let mut s = String::with_capacity(rows * (width * 3 + 2));
-    for r in 0..rows {
-        if r > 0 {
-            s.push_str(", ");
-        }
-        if width > 1 {
-            s.push('(');
-        }
-        for c in 0..width {
-            if c > 0 {
-                s.push_str(", ");
-            }
-            s.push('?');
-        }
-        if width > 1 {
-            s.push(')');
-        }
-    }
-    s
-}
-
-/// Sorts rows into new people, new memberships and unchanged; a person on
-/// another unit's roll is an error (a transfer is not an import).
-fn classify(
-    rows: Vec<Parsed>,
-    known: &HashMap<String, (i64, Vec<i64>)>,
-    report: &mut Report,
-) -> (Vec<Parsed>, Vec<(i64, Parsed)>) {
-    let mut fresh = Vec::new();
-    let mut join = Vec::new();
-    for p in rows {
-        match known.get(&p.key) {
-            None => fresh.push(p),
-            Some((_, units)) if units.contains(&p.unit_id) => report.unchanged += 1,
-            Some((id, units)) if units.is_empty() => join.push((*id, p)),
-            Some(_) => report.fail(
-                p.row,
-                "đảng viên này đang sinh hoạt ở đơn vị khác; hãy làm thủ tục chuyển sinh hoạt"
-                    .into(),
-            ),
-        }
-    }
-    (fresh, join)
-}
-
-async fn check_batch(
-    tx: &mut Tx,
-    on_file: &OnFile,
-    rows: &[Parsed],
-    report: &mut Report,
-) -> DbResult<()> {
-    let k = known(tx, on_file, rows).await?;
-    for p in rows {
-        if let Some((_, units)) = k.get(&p.key)
-            && !units.is_empty()
-            && !units.contains(&p.unit_id)
-        {
-            report.fail(
-                p.row,
-                "đảng viên này đang sinh hoạt ở đơn vị khác; hãy làm thủ tục chuyển sinh hoạt"
-                    .into(),
-            );
-        }
-    }
-    Ok(())
-}
-
-async fn write_batch(
-    tx: &mut Tx,
-    on_file: &OnFile,
-    rows: Vec<Parsed>,
-    report: &mut Report,
-) -> DbResult<()> {
-    let k = known(tx, on_file, &rows).await?;
-    let (mut fresh, mut join) = classify(rows, &k, report);
-    if report.error_count > 0 {
-        return Ok(());
-    }
-    if !fresh.is_empty() {
-        let ids = insert_people(tx, &mut fresh).await?;
-        report.new_people += fresh.len() as u64;
-        join.extend(ids.into_iter().zip(fresh));
-    }
-    if !join.is_empty() {
-        insert_memberships(tx, &join).await?;
-        report.new_members += join.len() as u64;
-    }
-    Ok(())
-}
-
-const PERSON_COLUMNS: &str = "family_name, middle_name, given_name, name_fold, birth_date, \
-    created_at, sort_key, dedupe_key, card_no, gender, phone, email, address, admitted_on, \
-    official_on";
-
-/// Inserts the people of a batch; returns their ids in the same order.
-/// The person fields are moved out (SQLite) rather than copied once more:
-/// only the membership fields are used afterwards.
-async fn insert_people(tx: &mut Tx, rows: &mut [Parsed]) -> DbResult<Vec<i64>> {
-    let now = now_ms();
-    fn by_key(rows: &[Parsed], found: Vec<(i64, String)>) -> Vec<i64> {
-        let ids: HashMap<String, i64> = found.into_iter().map(|(id, k)| (k, id)).collect();
-        rows.iter()
-            .map(|r| ids.get(&r.key).copied().unwrap_or_default())
-            .collect()
-    }
-    Ok(match tx {
-        Tx::Sqlite(t) => {
-            // OR FAIL rather than the default ABORT: both stop at a bad row
-            // and the import then rolls back the whole transaction, but an
-            // ABORT statement has to keep a journal of the pages it changes
-            // so it alone can be undone (a temp file, 190.000 page writes
-            // per 100.000 rows). No NOT NULL column is ever bound a NULL.
-            let sql = format!(
-                "INSERT OR FAIL INTO person ({PERSON_COLUMNS}) VALUES {}",
-                placeholders_sqlite(rows.len(), 15)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for r in rows.iter_mut() {
-                let p = std::mem::take(&mut r.person);
-                q = q
-                    .bind(p.family_name)
-                    .bind(p.middle_name)
-                    .bind(p.given_name)
-                    .bind(std::mem::take(&mut r.fold))
-                    .bind(p.birth_date)
-                    .bind(now)
-                    .bind(std::mem::take(&mut r.sort_key))
-                    .bind(r.key.clone())
-                    .bind(p.card_no)
-                    .bind(p.gender)
-                    .bind(p.phone)
-                    .bind(p.email)
-                    .bind(p.address)
-                    .bind(p.admitted_on)
-                    .bind(p.official_on);
-            }
-            // A new row's id is one more than the largest in the table, and
-            // VALUES rows go in in order: so the ids are `top + 1 ..= top +
-            // n`, which the last id confirms. Not RETURNING: that sent the
-            // rows back one at a time, each waking this task.
-            let (top,): (Option<i64>,) = sqlx::query_as("SELECT max(id) FROM person")
-                .fetch_one(&mut **t)
-                .await?;
-            let top = top.unwrap_or(0);
-            let done = q.execute(&mut **t).await?;
-            let n = rows.len() as i64;
-            if done.rows_affected() == n as u64 && done.last_insert_rowid() == top + n {
-                (top + 1..=top + n).collect()
-            } else {
-                by_key(
-                    rows,
-                    sqlx::query_as("SELECT id, dedupe_key FROM person WHERE id > $1")
-                        .bind(top)
-                        .fetch_all(&mut **t)
-                        .await?,
-                )
-            }
-        }
-        Tx::Postgres(t) => {
-            // One array per column: the statement text and its plan stay
-            // the same whatever the batch size, and binding is 15 values
-            // rather than 15 per row.
-            let col = |f: fn(&Parsed) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
-            let opt = |f: fn(&Parsed) -> Option<&str>| rows.iter().map(f).collect::<Vec<_>>();
-            let sql = format!(
-                "INSERT INTO person ({PERSON_COLUMNS})
-                 SELECT f, m, g, nf, b, $15, sk, dk, cn, ge, ph, em, ad, ao, oo
-                 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                     $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-                     $12::text[], $13::text[], $14::text[])
-                     AS t(f, m, g, nf, b, sk, dk, cn, ge, ph, em, ad, ao, oo)
-                 RETURNING id, dedupe_key"
-            );
-            let found = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(col(|r| &r.person.family_name))
-                .bind(col(|r| &r.person.middle_name))
-                .bind(col(|r| &r.person.given_name))
-                .bind(col(|r| &r.fold))
-                .bind(opt(|r| r.person.birth_date.as_deref()))
-                .bind(col(|r| &r.sort_key))
-                .bind(col(|r| &r.key))
-                .bind(opt(|r| r.person.card_no.as_deref()))
-                .bind(opt(|r| r.person.gender.as_deref()))
-                .bind(opt(|r| r.person.phone.as_deref()))
-                .bind(opt(|r| r.person.email.as_deref()))
-                .bind(opt(|r| r.person.address.as_deref()))
-                .bind(opt(|r| r.person.admitted_on.as_deref()))
-                .bind(opt(|r| r.person.official_on.as_deref()))
-                .bind(now)
-                .fetch_all(&mut **t)
-                .await?;
-            by_key(rows, found)
-        }
-    })
-}
-
-/// Opens the memberships of a batch: (person id, row).
-async fn insert_memberships(tx: &mut Tx, rows: &[(i64, Parsed)]) -> DbResult<()> {
-    match tx {
-        Tx::Sqlite(t) => {
-            let sql = format!(
-                "INSERT INTO membership (person_id, unit_id, status, valid_from) VALUES {}",
-                placeholders_sqlite(rows.len(), 4)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (id, p) in rows {
-                q = q
-                    .bind(*id)
-                    .bind(p.unit_id)
-                    .bind(p.status)
-                    .bind(p.since.as_str());
-            }
-            q.execute(&mut **t).await?;
-        }
-        Tx::Postgres(t) => {
-            sqlx::query(
-                "INSERT INTO membership (person_id, unit_id, status, valid_from)
-                 SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[])",
-            )
-            .bind(rows.iter().map(|r| r.0).collect::<Vec<i64>>())
-            .bind(rows.iter().map(|r| r.1.unit_id).collect::<Vec<i64>>())
-            .bind(rows.iter().map(|r| r.1.status).collect::<Vec<&str>>())
-            .bind(
-                rows.iter()
-                    .map(|r| r.1.since.as_str())
-                    .collect::<Vec<&str>>(),
-            )
-            .execute(&mut **t)
-            .await?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1117,11 +765,5 @@ mod tests {
             }
             assert!(keys.cached);
         }
-    }
-
-    #[test]
-    fn sqlite_placeholders() {
-        assert_eq!(placeholders_sqlite(2, 2), "(?, ?), (?, ?)");
-        assert_eq!(placeholders_sqlite(3, 1), "?, ?, ?");
     }
 }
