@@ -172,7 +172,12 @@ pub(super) async fn set_aside(tx: &mut Tx) -> DbResult<Bulk> {
 /// Builds the indexes again and re-adds the foreign keys, which checks
 /// every membership row at once.
 pub(super) async fn put_back(tx: &mut Tx, bulk: Bulk) -> DbResult<()> {
-    let mut sql = bulk.indexes;
+    let mut sql = Vec::new();
+    if let Tx::Sqlite(_) = tx {
+        // Sort each index's keys on a second thread as well.
+        sql.push("PRAGMA threads = 2".to_string());
+    }
+    sql.extend(bulk.indexes);
     sql.extend(
         bulk.foreign_keys
             .into_iter()
