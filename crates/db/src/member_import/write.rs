@@ -1,5 +1,6 @@
 //! The database side of an import: the transaction's settings, who is
 //! already on file, and the batch inserts.
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::pg_copy;
@@ -301,14 +302,26 @@ fn classify(
             None => fresh.push(p),
             Some((_, units)) if units.contains(&p.unit_id) => report.unchanged += 1,
             Some((id, units)) if units.is_empty() => join.push((*id, p)),
-            Some(_) => report.fail(
-                p.row,
-                "đảng viên này đang sinh hoạt ở đơn vị khác; hãy làm thủ tục chuyển sinh hoạt"
-                    .into(),
-            ),
+            Some(_) => report.fail(p.row, ELSEWHERE.into()),
         }
     }
     (fresh, join)
+}
+
+/// A person on another unit's roll: a transfer is not an import.
+const ELSEWHERE: &str =
+    "đảng viên này đang sinh hoạt ở đơn vị khác; hãy làm thủ tục chuyển sinh hoạt";
+
+/// Who is on file for these rows: held for the whole import, or looked up.
+async fn for_rows<'a>(
+    tx: &mut Tx,
+    on_file: &'a Option<Known>,
+    rows: &[Parsed],
+) -> DbResult<Cow<'a, Known>> {
+    Ok(match on_file {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(known(tx, rows).await?),
+    })
 }
 
 pub(super) async fn check_batch(
@@ -317,24 +330,13 @@ pub(super) async fn check_batch(
     rows: &[Parsed],
     report: &mut Report,
 ) -> DbResult<()> {
-    let fetched;
-    let k = match on_file {
-        Some(k) => k,
-        None => {
-            fetched = known(tx, rows).await?;
-            &fetched
-        }
-    };
+    let k = for_rows(tx, on_file, rows).await?;
     for p in rows {
         if let Some((_, units)) = k.get(&p.key)
             && !units.is_empty()
             && !units.contains(&p.unit_id)
         {
-            report.fail(
-                p.row,
-                "đảng viên này đang sinh hoạt ở đơn vị khác; hãy làm thủ tục chuyển sinh hoạt"
-                    .into(),
-            );
+            report.fail(p.row, ELSEWHERE.into());
         }
     }
     Ok(())
@@ -346,15 +348,8 @@ pub(super) async fn write_batch(
     rows: Vec<Parsed>,
     report: &mut Report,
 ) -> DbResult<()> {
-    let fetched;
-    let k = match on_file {
-        Some(k) => k,
-        None => {
-            fetched = known(tx, &rows).await?;
-            &fetched
-        }
-    };
-    let (fresh, mut join) = classify(rows, k, report);
+    let k = for_rows(tx, on_file, &rows).await?;
+    let (fresh, mut join) = classify(rows, &k, report);
     if report.error_count > 0 {
         return Ok(());
     }
