@@ -18,6 +18,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", cfg.to_toml());
             Ok(())
         }
+        Cmd::Refs { file } => refs(file.as_deref()),
         Cmd::Serve { demo } => serve(cfg, demo).await,
         Cmd::Migrate => {
             let db = open(&cfg).await?;
@@ -216,6 +217,30 @@ async fn export_members(
             fmt::int(n as i64),
             path.display()
         );
+    }
+    Ok(())
+}
+
+/// `trienkhai refs [FILE]`: one JSON object per citation, byte offsets into
+/// the text as read.
+fn refs(file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut bytes = Vec::new();
+    match file {
+        Some(f) => {
+            bytes = std::fs::read(f).with_context(|| format!("không đọc được {}", f.display()))?
+        }
+        None => {
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("không đọc được stdin")?;
+        }
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("văn bản không phải UTF-8; hãy lưu lại dưới dạng Unicode"))?;
+    let mut out = std::io::stdout().lock();
+    for c in trienkhai_core::cite::find(&text) {
+        writeln!(out, "{}", serde_json::to_string(&c)?)?;
     }
     Ok(())
 }

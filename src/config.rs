@@ -86,6 +86,9 @@ pub enum Cmd {
         #[command(subcommand)]
         what: ExportCmd,
     },
+    /// Tìm trích dẫn văn bản trong tệp (không có tệp thì đọc stdin); mỗi
+    /// trích dẫn in một dòng JSON.
+    Refs { file: Option<PathBuf> },
 }
 
 #[derive(Subcommand, Debug)]

@@ -320,3 +320,48 @@ async fn import_and_export_members_from_the_command_line() {
     assert_eq!(people(), before + 2);
     t.cleanup().await;
 }
+
+#[test]
+fn refs_prints_one_json_line_per_citation() {
+    let dir = TempDir::new();
+    let text = "Thực hiện Kết luận số 100 - KL/TW ngày 18/8/2014 và Chỉ thị 35; \
+                hotline 0912-345-678, giai đoạn 2020-2025, đạt 35/36 chi bộ.";
+    let f = dir.0.join("bai.txt");
+    std::fs::write(&f, text).unwrap();
+    let (ok, out, err) = run(bin().arg("refs").arg(&f));
+    assert!(ok, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    let (s, e) = (
+        lines[0]["start"].as_u64().unwrap() as usize,
+        lines[0]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[s..e], "Kết luận số 100 - KL/TW ngày 18/8/2014");
+    assert_eq!(lines[0]["date"], "2014-08-18");
+    assert_eq!(
+        (lines[1]["short"].as_bool(), lines[1]["issuer"].is_null()),
+        (Some(true), true)
+    );
+
+    // Standard input, and text that is not UTF-8.
+    let mut c = bin()
+        .arg("refs")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin
+        .take()
+        .unwrap()
+        .write_all("Số 15-KH/ĐU".as_bytes())
+        .unwrap();
+    let out = c.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"issuer\":\"ĐU\""));
+    let bad = dir.0.join("tcvn3.txt");
+    std::fs::write(&bad, b"Ch\xd8 th\xde 35").unwrap();
+    let (ok, _, err) = run(bin().arg("refs").arg(&bad));
+    assert_one_line_failure(ok, &err, "UTF-8");
+}

@@ -1,4 +1,5 @@
 //! Domain vocabulary shared by storage and web: no IO here.
+pub mod cite;
 pub mod collate;
 pub mod error;
 pub mod fmt;
