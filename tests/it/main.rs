@@ -4,6 +4,7 @@
 mod authz_matrix;
 mod browser;
 mod cli;
+mod document;
 mod http;
 mod org;
 mod storage;

@@ -27,6 +27,12 @@ pub enum Code {
     NeedsTwoUnits,
     NothingChanges,
     ImportInvalid,
+    InvalidSymbol,
+    UnknownDocType,
+    DocumentExists,
+    NoIssuerCode,
+    UnsupportedFile,
+    FileTooLarge,
     NotFound,
     Forbidden,
     Unauthenticated,
@@ -68,6 +74,20 @@ impl Code {
             Code::NeedsTwoUnits => "Hãy chọn ít nhất hai đơn vị khác nhau.",
             Code::NothingChanges => "Không có gì thay đổi.",
             Code::ImportInvalid => "Tệp có dòng không hợp lệ; chưa ghi dữ liệu nào.",
+            Code::InvalidSymbol => {
+                "Số và ký hiệu không đúng mẫu: văn bản Đảng ghi như 35-CT/TW, văn bản nhà nước như 08/NQ-CP."
+            }
+            Code::UnknownDocType => "Loại văn bản này không có trong danh mục thể loại văn bản.",
+            Code::DocumentExists => {
+                "Đã có văn bản cùng cơ quan ban hành, loại, nhiệm kỳ và số này trong sổ."
+            }
+            Code::NoIssuerCode => {
+                "Đơn vị chưa có ký hiệu cơ quan ban hành (ví dụ ĐUK); hãy khai báo trước khi ban hành văn bản."
+            }
+            Code::UnsupportedFile => {
+                "Loại tệp không được hỗ trợ: chỉ nhận PDF, DOCX, XLSX và ảnh (PNG, JPEG, GIF, WebP)."
+            }
+            Code::FileTooLarge => "Tệp vượt quá dung lượng cho phép.",
             Code::NotFound => "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
             Code::Forbidden => "Bạn không có quyền thực hiện thao tác này.",
             Code::Unauthenticated => "Bạn cần đăng nhập.",

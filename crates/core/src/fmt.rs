@@ -28,6 +28,18 @@ pub fn date(d: Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
 }
 
+/// The formal date line of a document: "ngày 02 tháng 8 năm 2019". Days
+/// below 10 and months 1–2 take a leading zero, so nothing can be added later.
+pub fn formal_date(d: Date) -> String {
+    let m = u8::from(d.month());
+    let month = if m <= 2 {
+        format!("{m:02}")
+    } else {
+        m.to_string()
+    };
+    format!("ngày {:02} tháng {month} năm {}", d.day(), d.year())
+}
+
 /// Unix milliseconds (UTC) → "21/11/2026 14:05" in Viet Nam time.
 pub fn datetime_ms(ms: i64) -> String {
     let Ok(t) = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000) else {
@@ -84,6 +96,22 @@ pub fn today_vn() -> Date {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn formal_dates_pad_day_and_early_months() {
+        assert_eq!(
+            formal_date(date!(2019 - 08 - 02)),
+            "ngày 02 tháng 8 năm 2019"
+        );
+        assert_eq!(
+            formal_date(date!(2018 - 02 - 20)),
+            "ngày 20 tháng 02 năm 2018"
+        );
+        assert_eq!(
+            formal_date(date!(2026 - 12 - 31)),
+            "ngày 31 tháng 12 năm 2026"
+        );
+    }
 
     #[test]
     fn numbers() {

@@ -5,6 +5,7 @@ pub mod error;
 pub mod fmt;
 pub mod name;
 pub mod role;
+pub mod term;
 pub mod text;
 
 pub use error::{Code, FieldError};

@@ -25,6 +25,58 @@ pub fn clean(s: &str) -> String {
     out
 }
 
+/// `clean` for multi-line text (a document's body): each line cleaned, line
+/// ends as "\n", runs of blank lines kept to one.
+pub fn clean_block(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank = false;
+    for line in s.lines().map(clean) {
+        if line.is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        blank = false;
+        out.push_str(&line);
+    }
+    out
+}
+
+/// The exact-diacritic search form: lower case, NFC, one tone placement per
+/// word ("Hoà Bình" and "Hòa Bình" both give "hòa bình"), so an exact match
+/// can rank above a folded one whichever way it was typed.
+pub fn exact(s: &str) -> String {
+    let lower = nfc(&fix_d(s)).to_lowercase();
+    let mut out = String::with_capacity(lower.len());
+    let mut word = String::new();
+    for c in lower.chars() {
+        if c.is_alphabetic() {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            out.push_str(&crate::name::canonical_tone(&word));
+            word.clear();
+        }
+        out.push(c);
+    }
+    out.push_str(&crate::name::canonical_tone(&word));
+    out
+}
+
+/// Ð (Icelandic eth) and Ɖ (African D) look like Đ and turn up in pasted text.
+pub fn fix_d(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'Ð' | 'Ɖ' => 'Đ',
+            'ð' | 'ɖ' => 'đ',
+            c => c,
+        })
+        .collect()
+}
+
 /// No white space at the ends, and inside only single plain spaces.
 fn is_clean(s: &str) -> bool {
     let mut after_space = true;
@@ -83,6 +135,19 @@ pub fn check(field: &'static str, value: &str, max: usize) -> Option<crate::Fiel
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_form_is_one_tone_placement_in_lower_case() {
+        assert_eq!(exact("Hoà Bình"), exact("Hòa Bình"));
+        assert_eq!(exact("Hoà Bình"), "hòa bình");
+        assert_eq!(exact("ĐẢNG ỦY, Ðảng"), "đảng ủy, đảng");
+        assert_eq!(exact("Khoẻ"), "khỏe");
+    }
+
+    #[test]
+    fn blocks_keep_lines_and_one_blank_line() {
+        assert_eq!(clean_block(" a  b \r\n\r\n\r\n c\n"), "a b\n\nc");
+    }
 
     #[test]
     fn clean_fast_path_agrees() {

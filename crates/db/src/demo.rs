@@ -9,9 +9,10 @@
 //! from several provinces, so their secretaries share one timeline here.
 use trienkhai_core::Role;
 
+mod register;
+
 use crate::{
     Actor, DbResult, Tx,
-    document::{self, NewDocument},
     person::{self, NewPerson, NewPosition, NewTerm},
     restructure::{self, Change, Order, Target},
     setting,
@@ -141,90 +142,6 @@ const SECRETARIES: [Secretary; 5] = [
         "Bí thư Đảng ủy Khối",
         "2024-01-01",
         None,
-    ),
-];
-
-/// Documents cited in the seeds: (system, issuer, type, number, date, subject).
-type SeedDocument = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    &'static str,
-);
-const DOCUMENTS: [SeedDocument; 9] = [
-    (
-        "party",
-        "TW",
-        "CT",
-        "41",
-        None,
-        "Tăng cường phối hợp và triển khai đồng bộ các biện pháp đảm bảo an toàn, an ninh mạng",
-    ),
-    (
-        "party",
-        "TW",
-        "CT",
-        "42",
-        None,
-        "Tăng cường sự lãnh đạo của Đảng đối với công tác phòng ngừa, ứng phó, khắc phục hậu quả thiên tai",
-    ),
-    (
-        "party",
-        "TW",
-        "CT",
-        "43",
-        None,
-        "Tăng cường sự lãnh đạo của Đảng đối với hoạt động của Hội Nhà báo Việt Nam trong tình hình mới",
-    ),
-    (
-        "party",
-        "TW",
-        "CT",
-        "44",
-        None,
-        "Đổi mới, nâng cao chất lượng hiệu quả công tác xuất bản, phát hành và nghiên cứu, học tập sách lý luận, chính trị",
-    ),
-    (
-        "party",
-        "TW",
-        "KL",
-        "102",
-        Some("2014-09-22"),
-        "Hội quần chúng trong tình hình mới",
-    ),
-    (
-        "party",
-        "TW",
-        "CT",
-        "05",
-        Some("2016-05-15"),
-        "Đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
-    ),
-    (
-        "party",
-        "TW",
-        "NQ",
-        "35",
-        Some("2018-10-22"),
-        "Tăng cường bảo vệ nền tảng tư tưởng của Đảng, đấu tranh phản bác các quan điểm sai trái, thù địch trong tình hình mới",
-    ),
-    (
-        "party",
-        "ĐUK",
-        "NQ",
-        "01",
-        Some("2009-05-15"),
-        "Tăng cường sự lãnh đạo của cấp ủy đảng đối với tổ chức Đoàn và phong trào thanh niên trong tình hình mới",
-    ),
-    (
-        "party",
-        "ĐUK",
-        "KH",
-        "81",
-        Some("2019-08-15"),
-        "Tuyên truyền Đại hội đại biểu Đảng bộ Khối các cơ quan tỉnh lần thứ VI, nhiệm kỳ 2020-2025",
     ),
 ];
 
@@ -543,23 +460,7 @@ pub async fn load_in(tx: &mut Tx, actor: &Actor) -> DbResult<i64> {
     };
     restructure::apply_in(tx, actor, order(dissolve, day, decision)).await?;
 
-    for (system, issuer, type_code, number, date, subject) in DOCUMENTS {
-        let issuer_unit = (issuer == "ĐUK").then_some(duk);
-        document::create_in(
-            tx,
-            actor,
-            NewDocument {
-                system,
-                issuer_code: issuer,
-                issuer_unit_id: issuer_unit,
-                type_code,
-                number,
-                issued_on: date,
-                subject,
-            },
-        )
-        .await?;
-    }
+    register::load_in(tx, actor, duk).await?;
 
     let secretary_unit = agencies.first().map(|a| a.1);
     for (username, display, role) in ACCOUNTS {

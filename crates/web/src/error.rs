@@ -67,10 +67,13 @@ pub fn status_of(code: Code) -> StatusCode {
         Code::Forbidden | Code::CsrfFailed => StatusCode::FORBIDDEN,
         Code::Unauthenticated | Code::BadCredentials => StatusCode::UNAUTHORIZED,
         Code::Throttled => StatusCode::TOO_MANY_REQUESTS,
-        Code::AlreadySetUp | Code::StaleForm | Code::UsernameTaken | Code::UnitCodeTaken => {
-            StatusCode::CONFLICT
-        }
-        Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Code::AlreadySetUp
+        | Code::StaleForm
+        | Code::UsernameTaken
+        | Code::UnitCodeTaken
+        | Code::DocumentExists => StatusCode::CONFLICT,
+        Code::PayloadTooLarge | Code::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Code::UnsupportedFile => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }

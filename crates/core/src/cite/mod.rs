@@ -38,6 +38,15 @@ pub enum System {
     State,
 }
 
+impl System {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            System::Party => "party",
+            System::State => "state",
+        }
+    }
+}
+
 /// One document reference. Serialises to the JSON line printed by
 /// `trienkhai refs`: text, start, end, system, type, number, issuer, date,
 /// short (in that order).
@@ -78,6 +87,16 @@ pub fn find(text: &str) -> Vec<Citation> {
     }
     drafts.sort_by_key(|d| d.start);
     drafts.into_iter().map(|d| f.finish(d)).collect()
+}
+
+/// A symbol typed into a form ("35-CT/TW", "Số 08/NQ-CP", "114/2014/NĐ-CP"):
+/// the whole input must be one full reference, nothing before or after.
+pub fn parse_symbol(input: &str) -> Option<Citation> {
+    let t = input.trim();
+    let mut found = find(t);
+    let c = found.pop()?;
+    (found.is_empty() && !c.short && c.issuer.is_some() && c.start == 0 && c.end == t.len())
+        .then_some(c)
 }
 
 /// Type codes in Party symbols (36-HD/VPTW and observed usage, domain.md §1.3).
@@ -347,14 +366,7 @@ fn upper(s: &str) -> String {
 
 /// NFC with Ð/Ɖ (and small forms) as Đ/đ.
 fn fix_d(s: &str) -> String {
-    nfc(s)
-        .chars()
-        .map(|c| match c {
-            'Ð' | 'Ɖ' => 'Đ',
-            'ð' | 'ɖ' => 'đ',
-            c => c,
-        })
-        .collect()
+    crate::text::fix_d(&nfc(s))
 }
 
 /// Issuer as written, without spaces; all-lower-case input is upper-cased

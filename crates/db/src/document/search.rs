@@ -1,0 +1,155 @@
+//! One search box over the register, on the engines' own full-text indexes
+//! (SQLite FTS5, PostgreSQL tsvector) kept over two copies of the text: a
+//! folded one ("quan triet" finds "quán triệt", "dang uy" finds "Đảng ủy")
+//! and an exact one (lower case, one tone placement), so hits with the
+//! query's own diacritics come first.
+use serde::Serialize;
+use trienkhai_core::text;
+
+use crate::{Db, DbResult, Engine, Tx};
+
+/// Text beyond this is not indexed: tsvector caps positions, and a long
+/// annex adds little to finding the document.
+const INDEXED_BYTES: usize = 256 * 1024;
+/// Words of a query that count; the rest are dropped.
+const QUERY_WORDS: usize = 8;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Hit {
+    pub id: i64,
+    pub symbol: String,
+    pub type_name: String,
+    pub issued_on: Option<String>,
+    pub subject: String,
+}
+
+/// Letters and digits only, one space between words: both engines then
+/// split the same way (PostgreSQL's parser would keep "ct/tw" as a path).
+fn words(s: &str) -> Vec<&str> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn cut(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// (Re)writes a document's index entry from its row and attachment text.
+pub async fn index_in(tx: &mut Tx, id: i64) -> DbResult<()> {
+    let (symbol, subject, content): (String, String, String) = with_tx!(tx, c => sqlx::query_as(
+        "SELECT symbol, subject, content FROM document WHERE id = $1")
+        .bind(id).fetch_one(&mut *c).await)?;
+    let files: Vec<(String,)> = with_tx!(tx, c => sqlx::query_as(
+        "SELECT text FROM document_file WHERE document_id = $1 ORDER BY id")
+        .bind(id).fetch_all(&mut *c).await)?;
+    let mut all = format!("{symbol}\n{subject}\n{content}");
+    for (t,) in files {
+        all.push('\n');
+        all.push_str(&t);
+    }
+    let all = cut(&all, INDEXED_BYTES);
+    let folded = words(&text::fold(all)).join(" ");
+    let exact = words(&text::exact(all)).join(" ");
+    match tx.engine() {
+        Engine::Sqlite => {
+            with_tx!(tx, c => sqlx::query("DELETE FROM document_fts WHERE rowid = $1")
+                .bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+            with_tx!(tx, c => sqlx::query(
+                "INSERT INTO document_fts (rowid, folded, exact) VALUES ($1, $2, $3)")
+                .bind(id).bind(&folded).bind(&exact).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        }
+        Engine::Postgres => {
+            with_tx!(tx, c => sqlx::query(
+                "INSERT INTO document_fts (document_id, folded, exact)
+                 VALUES ($1, to_tsvector('simple', $2), to_tsvector('simple', $3))
+                 ON CONFLICT (document_id) DO UPDATE SET folded = excluded.folded, exact = excluded.exact")
+                .bind(id).bind(&folded).bind(&exact).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The engine's query text: every word must occur, the last one as a
+/// prefix (the box is typed into).
+fn query(engine: Engine, ws: &[&str]) -> String {
+    let last = ws.len().saturating_sub(1);
+    let parts: Vec<String> = ws
+        .iter()
+        .enumerate()
+        .map(|(i, w)| match (engine, i == last) {
+            (Engine::Sqlite, false) => format!("\"{w}\""),
+            (Engine::Sqlite, true) => format!("\"{w}\"*"),
+            (Engine::Postgres, false) => (*w).to_string(),
+            (Engine::Postgres, true) => format!("{w}:*"),
+        })
+        .collect();
+    match engine {
+        Engine::Sqlite => parts.join(" "),
+        Engine::Postgres => parts.join(" & "),
+    }
+}
+
+async fn phase(
+    db: &Db,
+    column: &str,
+    ws: &[&str],
+    see_secret: bool,
+    limit: i64,
+) -> DbResult<Vec<Hit>> {
+    let engine = db.engine();
+    let q = query(engine, ws);
+    let lim = crate::pool::limit(limit);
+    let sql = match engine {
+        Engine::Sqlite => format!(
+            "SELECT d.id, d.symbol, d.type_name, d.issued_on, d.subject
+             FROM document_fts JOIN document d ON d.id = document_fts.rowid
+             WHERE document_fts MATCH $1 AND ($2 OR d.secrecy = '')
+             ORDER BY document_fts.rowid DESC LIMIT {lim}"
+        ),
+        Engine::Postgres => format!(
+            "SELECT d.id, d.symbol, d.type_name, d.issued_on, d.subject
+             FROM document_fts f JOIN document d ON d.id = f.document_id
+             WHERE f.{column} @@ to_tsquery('simple', $1) AND ($2 OR d.secrecy = '')
+             ORDER BY f.document_id DESC LIMIT {lim}"
+        ),
+    };
+    let q = match engine {
+        Engine::Sqlite => format!("{column} : ({q})"),
+        Engine::Postgres => q,
+    };
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Hit>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(&q).bind(see_secret).fetch_all(p).await)?,
+    )
+}
+
+/// Newest first within each group: exact-diacritic hits, then the rest.
+pub async fn search(db: &Db, q: &str, see_secret: bool, limit: i64) -> DbResult<Vec<Hit>> {
+    let folded = text::fold(q);
+    let fw: Vec<&str> = words(&folded).into_iter().take(QUERY_WORDS).collect();
+    if fw.is_empty() {
+        return Ok(Vec::new());
+    }
+    let exact = text::exact(q);
+    let ew: Vec<&str> = words(&exact).into_iter().take(QUERY_WORDS).collect();
+    let mut hits = if ew != fw {
+        phase(db, "exact", &ew, see_secret, limit).await?
+    } else {
+        Vec::new()
+    };
+    if (hits.len() as i64) < limit {
+        let seen: std::collections::HashSet<i64> = hits.iter().map(|h| h.id).collect();
+        let rest = phase(db, "folded", &fw, see_secret, limit).await?;
+        hits.extend(rest.into_iter().filter(|h| !seen.contains(&h.id)));
+        hits.truncate(limit.max(0) as usize);
+    }
+    Ok(hits)
+}
