@@ -290,6 +290,8 @@ async fn serve(cfg: Config, demo_mode: bool) -> anyhow::Result<()> {
         trust_proxy: cfg.trust_proxy,
         max_body: cfg.max_body_mb * 1024 * 1024,
         max_import: cfg.max_import_mb * 1024 * 1024,
+        max_attachment: cfg.max_attachment_mb * 1024 * 1024,
+        margins: cfg.margins().unwrap_or_default(),
         data_dir: cfg.data_dir.clone(),
     };
     let state = AppState::new(db.clone(), web);

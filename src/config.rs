@@ -40,6 +40,12 @@ pub struct Cli {
     /// Dung lượng tối đa của tệp danh sách đảng viên khi nhập, MiB.
     #[arg(long, env = "TRIENKHAI_MAX_IMPORT_MB", global = true)]
     pub max_import_mb: Option<u64>,
+    /// Dung lượng tối đa của một tệp đính kèm văn bản, MiB.
+    #[arg(long, env = "TRIENKHAI_MAX_ATTACHMENT_MB", global = true)]
+    pub max_attachment_mb: Option<u64>,
+    /// Lề trang văn bản DOCX, mm: "trên,dưới,trái,phải" (mặc định 25,25,35,15).
+    #[arg(long, env = "TRIENKHAI_DOCX_MARGINS", global = true)]
+    pub docx_margins: Option<String>,
     /// Thứ tự xếp tên: official (tên, họ, tên đệm) hoặc given_middle_family (tên, tên đệm, họ).
     #[arg(long, env = "TRIENKHAI_NAME_ORDER", global = true)]
     pub name_order: Option<String>,
@@ -145,6 +151,8 @@ struct FileConfig {
     session_idle_minutes: Option<i64>,
     max_body_mb: Option<usize>,
     max_import_mb: Option<u64>,
+    max_attachment_mb: Option<u64>,
+    docx_margins: Option<String>,
     name_order: Option<String>,
     log: Option<String>,
 }
@@ -159,6 +167,8 @@ pub struct Config {
     pub session_idle_minutes: i64,
     pub max_body_mb: usize,
     pub max_import_mb: u64,
+    pub max_attachment_mb: u64,
+    pub docx_margins: String,
     pub name_order: String,
     pub log: String,
 }
@@ -198,6 +208,15 @@ impl Config {
                 .or(file.max_body_mb)
                 .unwrap_or(web.max_body / (1024 * 1024)),
             max_import_mb: cli.max_import_mb.or(file.max_import_mb).unwrap_or(20),
+            max_attachment_mb: cli
+                .max_attachment_mb
+                .or(file.max_attachment_mb)
+                .unwrap_or(web.max_attachment / (1024 * 1024)),
+            docx_margins: cli
+                .docx_margins
+                .clone()
+                .or(file.docx_margins)
+                .unwrap_or_else(|| "25,25,35,15".into()),
             name_order: cli
                 .name_order
                 .clone()
@@ -216,10 +235,40 @@ impl Config {
         anyhow::ensure!(cfg.max_body_mb > 0, "max_body_mb phải lớn hơn 0");
         anyhow::ensure!(cfg.max_import_mb > 0, "max_import_mb phải lớn hơn 0");
         anyhow::ensure!(
+            cfg.max_attachment_mb > 0,
+            "max_attachment_mb phải lớn hơn 0"
+        );
+        anyhow::ensure!(
+            cfg.margins().is_some(),
+            "docx_margins phải là bốn số mm: trên,dưới,trái,phải (ví dụ 25,25,35,15)"
+        );
+        anyhow::ensure!(
             cfg.order().is_some(),
             "name_order phải là official hoặc given_middle_family"
         );
         Ok(cfg)
+    }
+
+    pub fn margins(&self) -> Option<trienkhai_office::docx::Margins> {
+        let v: Vec<f32> = self
+            .docx_margins
+            .split(',')
+            .map(|p| {
+                p.trim()
+                    .parse()
+                    .ok()
+                    .filter(|m: &f32| (0.0..=80.0).contains(m))
+            })
+            .collect::<Option<_>>()?;
+        let [top_mm, bottom_mm, left_mm, right_mm] = v[..] else {
+            return None;
+        };
+        Some(trienkhai_office::docx::Margins {
+            top_mm,
+            bottom_mm,
+            left_mm,
+            right_mm,
+        })
     }
 
     pub fn order(&self) -> Option<trienkhai_core::name::NameOrder> {

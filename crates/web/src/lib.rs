@@ -40,6 +40,10 @@ pub struct WebConfig {
     pub max_body: usize,
     /// Largest member list accepted for import, in bytes.
     pub max_import: u64,
+    /// Largest document attachment accepted, in bytes.
+    pub max_attachment: u64,
+    /// Page margins of the DOCX the committee issues.
+    pub margins: trienkhai_office::docx::Margins,
     /// Uploads waiting for confirmation and exports being sent live here.
     pub data_dir: std::path::PathBuf,
 }
@@ -52,6 +56,8 @@ impl Default for WebConfig {
             trust_proxy: false,
             max_body: 2 * 1024 * 1024,
             max_import: 20 * 1024 * 1024,
+            max_attachment: 20 * 1024 * 1024,
+            margins: trienkhai_office::docx::Margins::default(),
             data_dir: "data".into(),
         }
     }

@@ -3,6 +3,7 @@
 //! the symbol alone: 35-CT/TW exists in khóa XII and XIII.
 pub mod citation;
 pub mod file;
+pub mod generate;
 pub mod kind;
 pub mod number;
 pub mod relation;

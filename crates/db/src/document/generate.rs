@@ -1,0 +1,1 @@
+//! Generated documents for benchmarks (written by the benchmark work).
