@@ -351,7 +351,7 @@ async fn api_needs_a_valid_token() {
     assert_eq!(me["username"], "quantri");
     let dash = app.api_json(&tok, "/api/v1/dashboard").await;
     assert_eq!(dash["unit"]["name"], "Đảng bộ tỉnh");
-    assert_eq!(dash["counters"]["documents"], 9);
+    assert_eq!(dash["counters"]["documents"], 12);
 
     // Bad JSON and invalid fields: clear JSON errors, never a 500.
     let r = http

@@ -5,6 +5,7 @@ mod authz_matrix;
 mod browser;
 mod cli;
 mod document;
+mod document_http;
 mod http;
 mod org;
 mod storage;

@@ -33,6 +33,8 @@ pub enum Code {
     NoIssuerCode,
     UnsupportedFile,
     FileTooLarge,
+    PdfUnavailable,
+    AmbiguousDocument,
     NotFound,
     Forbidden,
     Unauthenticated,
@@ -88,6 +90,12 @@ impl Code {
                 "Loại tệp không được hỗ trợ: chỉ nhận PDF, DOCX, XLSX và ảnh (PNG, JPEG, GIF, WebP)."
             }
             Code::FileTooLarge => "Tệp vượt quá dung lượng cho phép.",
+            Code::PdfUnavailable => {
+                "Máy chủ chưa cài LibreOffice nên chưa tạo được PDF; hãy tải bản Word (DOCX)."
+            }
+            Code::AmbiguousDocument => {
+                "Có nhiều văn bản cùng số và ký hiệu; hãy ghi thêm ngày ban hành để chọn đúng văn bản."
+            }
             Code::NotFound => "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
             Code::Forbidden => "Bạn không có quyền thực hiện thao tác này.",
             Code::Unauthenticated => "Bạn cần đăng nhập.",

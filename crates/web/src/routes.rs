@@ -17,8 +17,8 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, account, api, assets, audit, dashboard, error, guard, health, member, person,
-    restructure, session, setup, unit, user,
+    AppState, account, api, assets, audit, dashboard, document, error, guard, health, member,
+    person, restructure, search, session, setup, unit, user,
 };
 
 #[derive(Clone, Debug)]
@@ -160,6 +160,74 @@ fn table() -> Vec<(Method, &'static str, &'static str, H)> {
             "Ghi thay đổi tổ chức",
             post(restructure::commit),
         ),
+        (M::GET, "/documents", "Sổ văn bản", get(document::list)),
+        (
+            M::GET,
+            "/documents/export",
+            "Xuất sổ văn bản (XLSX)",
+            get(document::export),
+        ),
+        (
+            M::GET,
+            "/documents/new",
+            "Vào sổ văn bản đến",
+            get(document::form::register_form),
+        ),
+        (
+            M::POST,
+            "/documents",
+            "Vào sổ văn bản đến",
+            post(document::form::register),
+        ),
+        (
+            M::GET,
+            "/documents/issue",
+            "Ban hành văn bản",
+            get(document::form::issue_form),
+        ),
+        (
+            M::POST,
+            "/documents/issue",
+            "Ban hành văn bản (cấp số)",
+            post(document::form::issue),
+        ),
+        (
+            M::GET,
+            "/documents/{id}",
+            "Trang văn bản",
+            get(document::show),
+        ),
+        (
+            M::GET,
+            "/documents/{id}/docx",
+            "Văn bản dạng Word theo thể thức 36-HD/VPTW",
+            get(document::output::docx),
+        ),
+        (
+            M::GET,
+            "/documents/{id}/pdf",
+            "Văn bản dạng PDF",
+            get(document::output::pdf),
+        ),
+        (
+            M::POST,
+            "/documents/{id}/files",
+            "Đính kèm tệp",
+            post(document::file::upload),
+        ),
+        (
+            M::GET,
+            "/documents/{id}/files/{file}",
+            "Tải tệp đính kèm",
+            get(document::file::download),
+        ),
+        (
+            M::POST,
+            "/documents/{id}/relations",
+            "Liên kết văn bản",
+            post(document::form::relate),
+        ),
+        (M::GET, "/search", "Tìm kiếm", get(search::page)),
         (
             M::GET,
             "/api/v1/openapi.json",
@@ -221,6 +289,36 @@ fn table() -> Vec<(Method, &'static str, &'static str, H)> {
             post(api::create_user),
         ),
         (M::GET, "/api/v1/audit", "Nhật ký thay đổi", get(api::audit)),
+        (
+            M::GET,
+            "/api/v1/search",
+            "Tìm văn bản theo số, ký hiệu, trích yếu, nội dung (q, limit)",
+            get(search::api),
+        ),
+        (
+            M::GET,
+            "/api/v1/documents",
+            "Sổ văn bản (direction, type, issuer, year, after)",
+            get(document::api::list),
+        ),
+        (
+            M::POST,
+            "/api/v1/documents",
+            "Vào sổ văn bản đến",
+            post(document::api::register),
+        ),
+        (
+            M::POST,
+            "/api/v1/documents/issue",
+            "Ban hành văn bản (cấp số tự động hoặc manual_number)",
+            post(document::api::issue),
+        ),
+        (
+            M::GET,
+            "/api/v1/documents/{id}",
+            "Một văn bản: trích dẫn, được dẫn, liên kết, tệp",
+            get(document::api::show),
+        ),
     ]
 }
 
@@ -256,12 +354,17 @@ pub fn app(state: AppState) -> Router {
     // Uploads of member lists may exceed the general limit; the handler
     // streams them to disk and stops at the import limit.
     let upload_limit = (state.cfg.max_import as usize).saturating_add(64 * 1024);
+    let attachment_limit = (state.cfg.max_attachment as usize).saturating_add(64 * 1024);
     let mut router = Router::new();
     for (method, path, _, handler) in table() {
-        let handler = if method == Method::POST && path == "/units/{id}/import" {
-            handler.layer(DefaultBodyLimit::max(upload_limit))
-        } else {
-            handler
+        let handler = match (&method, path) {
+            (&Method::POST, "/units/{id}/import") => {
+                handler.layer(DefaultBodyLimit::max(upload_limit))
+            }
+            (&Method::POST, "/documents/{id}/files") => {
+                handler.layer(DefaultBodyLimit::max(attachment_limit))
+            }
+            _ => handler,
         };
         router = router.route(path, handler);
     }

@@ -477,3 +477,42 @@ pub async fn export(
     w.finish().map_err(sheet_err)?;
     Ok(n)
 }
+
+/// Registered documents printed with this symbol, newest first (one symbol
+/// may name a document in each term).
+pub async fn by_symbol(db: &Db, symbol: &str) -> DbResult<Vec<Listed>> {
+    let Some(c) = cite::parse_symbol(&text::clean(symbol)) else {
+        return Ok(Vec::new());
+    };
+    Ok(with_db!(db, p => sqlx::query_as::<_, Listed>(
+        "SELECT id, direction, symbol, type_name, issued_on, subject, secrecy FROM document
+         WHERE type_code = $1 AND number_key = $2 AND issuer_code = $3
+         ORDER BY issued_on DESC, id DESC")
+        .bind(&c.kind).bind(number_key(&c.number)).bind(c.issuer.unwrap_or_default())
+        .fetch_all(p).await)?)
+}
+
+/// A unit that may issue documents: active, with an issuer code.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Issuer {
+    pub id: i64,
+    pub name: String,
+    pub issuer_code: String,
+    pub parent_name: Option<String>,
+}
+
+pub async fn issuers_units(db: &Db) -> DbResult<Vec<Issuer>> {
+    Ok(with_db!(db, p => sqlx::query_as::<_, Issuer>(
+        "SELECT u.id, u.name, u.issuer_code, p.name AS parent_name
+         FROM unit u LEFT JOIN unit p ON p.id = u.parent_id
+         WHERE u.issuer_code IS NOT NULL AND u.issuer_code <> '' AND u.valid_to IS NULL
+         ORDER BY u.path").fetch_all(p).await)?)
+}
+
+/// The issuing unit of an issued document, for its letterhead.
+pub async fn issuer_unit(db: &Db, unit_id: i64) -> DbResult<Option<Issuer>> {
+    Ok(with_db!(db, p => sqlx::query_as::<_, Issuer>(
+        "SELECT u.id, u.name, u.issuer_code, p.name AS parent_name
+         FROM unit u LEFT JOIN unit p ON p.id = u.parent_id WHERE u.id = $1")
+        .bind(unit_id).fetch_optional(p).await)?)
+}

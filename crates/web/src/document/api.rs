@@ -1,0 +1,100 @@
+//! The register over JSON: list, one document with its links, register,
+//! issue. Field errors come back as `fields`, as everywhere in the API.
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trienkhai_db::document::{self, Common, Incoming, citation, file as doc_file, relation};
+
+use super::{ListQuery, form::IssueForm};
+use crate::{AppState, error::WebResult, guard::Viewer};
+
+pub async fn list(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Json<Value>> {
+    let f = q.filter(viewer.signed()?)?;
+    let items = document::list(&st.db, &f, 100).await?;
+    let next = (items.len() == 100)
+        .then(|| {
+            items
+                .last()
+                .map(|d| format!("{}~{}", d.issued_on.as_deref().unwrap_or(""), d.id))
+        })
+        .flatten();
+    Ok(Json(json!({"items": items, "next_after": next})))
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> WebResult<Json<Value>> {
+    let d = super::visible(&st, viewer.signed()?, id).await?;
+    let cites = citation::of(&st.db, id).await?;
+    let candidates = citation::candidates(&st.db, &cites).await?;
+    Ok(Json(json!({
+        "document": d,
+        "cites": cites,
+        "candidates": candidates,
+        "cited_by": citation::by(&st.db, id).await?,
+        "relations": relation::of(&st.db, id).await?,
+        "files": doc_file::of(&st.db, id).await?,
+    })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterBody {
+    symbol: String,
+    issued_on: String,
+    body: String,
+    subject: String,
+    content: String,
+    term_key: String,
+    secrecy: String,
+    urgency: String,
+}
+
+pub async fn register(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Json(b): Json<RegisterBody>,
+) -> WebResult<Response> {
+    let d = Incoming {
+        symbol: b.symbol,
+        common: Common {
+            issued_on: b.issued_on,
+            body: b.body,
+            subject: b.subject,
+            content: b.content,
+            term_key: b.term_key,
+            secrecy: b.secrecy,
+            urgency: b.urgency,
+        },
+    };
+    let id = document::register(&st.db, &viewer.actor(), d).await?;
+    created(&st, id).await
+}
+
+pub async fn issue(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Json(f): Json<IssueForm>,
+) -> WebResult<Response> {
+    let d = f
+        .outgoing()
+        .map_err(|e| crate::error::WebError::Fields(vec![e]))?;
+    let id = document::issue(&st.db, &viewer.actor(), d).await?;
+    created(&st, id).await
+}
+
+async fn created(st: &AppState, id: i64) -> WebResult<Response> {
+    let d = document::get(&st.db, id).await?;
+    Ok((StatusCode::CREATED, Json(json!({"document": d}))).into_response())
+}

@@ -1,0 +1,109 @@
+//! A document the committee issued, as Word in the 36-HD/VPTW layout, and
+//! as PDF where LibreOffice is installed.
+use axum::{
+    body::Body,
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+};
+use trienkhai_core::{Code, fmt, text};
+use trienkhai_db::document::{self, Document};
+use trienkhai_office::{docx, pdf};
+
+use crate::{
+    AppState,
+    error::{WebError, WebResult},
+    guard::Viewer,
+};
+
+const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// The letterhead names the committee, not the Party organisation:
+/// "Đảng bộ Khối …" issues as "Đảng ủy Khối …".
+fn committee(name: &str) -> String {
+    match name.strip_prefix("Đảng bộ ") {
+        Some(rest) => format!("Đảng ủy {rest}"),
+        None => name.to_string(),
+    }
+}
+
+async fn build(st: &AppState, d: &Document) -> WebResult<Vec<u8>> {
+    let unit = match d.issuer_unit_id {
+        Some(u) => document::issuer_unit(&st.db, u).await?,
+        None => None,
+    };
+    let Some(unit) = unit.filter(|_| d.direction == "out") else {
+        // Received documents are kept as their files, not re-typeset.
+        return Err(WebError::not_found());
+    };
+    let date = d
+        .issued_on
+        .as_deref()
+        .and_then(fmt::parse_date)
+        .ok_or_else(WebError::not_found)?;
+    let recipients: Vec<String> = d.recipients.lines().map(str::to_string).collect();
+    let issuer = committee(&unit.name);
+    let letter = docx::Letter {
+        superior: unit.parent_name.as_deref(),
+        issuer_body: &issuer,
+        symbol: &d.symbol,
+        place: &d.place,
+        date,
+        secrecy: Some(d.secrecy.as_str()).filter(|s| !s.is_empty()),
+        urgency: Some(d.urgency.as_str()).filter(|s| !s.is_empty()),
+        type_name: &d.type_name,
+        subject: &d.subject,
+        body: &d.content,
+        authority: Some(d.authority.as_str()).filter(|s| !s.is_empty()),
+        signer_title: &d.signer_title,
+        signer_name: &d.signer,
+        recipients: &recipients,
+        margins: st.cfg.margins,
+    };
+    Ok(docx::write(&letter))
+}
+
+/// "12-BC-ĐUK" as a file name.
+fn file_name(d: &Document, ext: &str) -> String {
+    format!("{}.{ext}", text::clean(&d.symbol).replace('/', "-"))
+}
+
+pub async fn docx(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    let d = super::visible(&st, cur, id).await?;
+    let bytes = build(&st, &d).await?;
+    Ok(super::file::attachment(
+        Body::from(bytes),
+        DOCX_TYPE,
+        &file_name(&d, "docx"),
+    ))
+}
+
+pub async fn pdf(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    let d = super::visible(&st, cur, id).await?;
+    let bytes = build(&st, &d).await?;
+    let made = tokio::task::spawn_blocking(move || pdf::convert(&bytes))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(anyhow::Error::from)?;
+    let Some(pdf) = made else {
+        return Err(WebError::status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Code::PdfUnavailable,
+        ));
+    };
+    Ok(super::file::attachment(
+        Body::from(pdf),
+        "application/pdf",
+        &file_name(&d, "pdf"),
+    ))
+}
