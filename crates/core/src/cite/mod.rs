@@ -20,7 +20,11 @@
 //!   Công điện, party otherwise. Without "số" the type word must be
 //!   capitalised, so prose like "theo quy định 15 ngày" is left alone.
 //! - `text` runs from the type word (or "Số") to the end of the symbol, or to
-//!   the end of a following date ("ngày 15-5-2009", "(06/02/2017)").
+//!   the end of a following date ("ngày 15-5-2009", "(06/02/2017)"), but not
+//!   a "Ngày" that opens a new sentence on the next line.
+//! - A công văn's symbol has no type code: after "Công văn" or "Văn bản", or
+//!   in a letter's own heading ("Số: 3456/UBND-NC1" opening a line), the part
+//!   after the slash is all issuer and the type is CV.
 //! - Laws and National Assembly resolutions ("Luật số 52/2014/QH13") are
 //!   state citations with issuer "QH13"; a law's type is "Luật".
 use std::sync::LazyLock;
@@ -118,7 +122,9 @@ const STATE_TYPES: &[&str] = &[
 /// takes the first alternative that fits.
 const WORDS: &[(&str, &str, System)] = &[
     ("chuong trinh hanh dong", "CTr", System::Party),
+    ("thong bao ket luan", "TB", System::Party),
     ("thong tu lien tich", "TTLT", System::State),
+    ("nghi quyet lien tich", "NQLT", System::State),
     ("nghi quyet", "NQ", System::Party),
     ("nghi dinh", "NĐ", System::State),
     ("chi thi", "CT", System::Party),
@@ -135,6 +141,7 @@ const WORDS: &[(&str, &str, System)] = &[
     ("bao cao", "BC", System::Party),
     ("chuong trinh", "CTr", System::Party),
     ("cong van", "CV", System::Party),
+    ("van ban", "CV", System::State),
     ("cong dien", "CĐ", System::State),
     ("de an", "ĐA", System::Party),
     ("to trinh", "TTr", System::Party),
@@ -175,9 +182,13 @@ static PARTY: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// One part of a state issuer: "UBND", "TCBC", "NC1", "UBTVQH14",
+/// "ĐCTUBTWMTTQVN" (folded).
+const ISSUER: &str = "[a-z]{1,16}[0-9]{0,2}";
+
 static STATE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"{}(?P<num>[0-9]{{1,5}}) */ *(?:(?P<year>[0-9]{{4}}) */ *)?(?P<type>[a-z]{{1,8}}) *- *(?P<issuer>[a-z]{{1,12}}(?:-[a-z]{{1,12}})*)\b",
+        r"{}(?P<num>[0-9]{{1,5}}) */ *(?:(?P<year>[0-9]{{4}}) */ *)?(?P<type>[a-z]{{1,8}}) *- *(?P<issuer>{ISSUER}(?:-{ISSUER})*)\b",
         prefix()
     ))
 });
@@ -217,10 +228,12 @@ static SHORT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// What may follow a bare number that makes it a quantity, not a document:
-/// "Báo cáo 6 tháng", "quy định 15 ngày", "Kế hoạch 2021-2025", "35/36".
+/// "Báo cáo 6 tháng", "quy định 15 ngày", "Kế hoạch 2021-2025", "35/36",
+/// "35 - 40". A dash set off by spaces before words is punctuation:
+/// "Nghị quyết 57 – “khoán 10” của thời đại số".
 static NOT_AFTER_SHORT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?: *[-/%]|[.,][0-9]| +(?:thang|nam|ngay|tuan|quy|gio|phut|nguoi|dong|trieu|ty|nghin|ngan|km|ha|tan|kg|lan|diem|trang|muc|dieu|khoan|cap|phan|buoc|noi +dung|van +de|nhiem +vu|giai +phap|chi +tieu|chi +bo|dang +vien|don +vi|co +quan|phan +tram)\b)",
+        r"^(?:[-/]| *[-/] *[0-9]| *%|[.,][0-9]| +(?:thang|nam|ngay|tuan|quy|gio|phut|nguoi|dong|trieu|ty|nghin|ngan|km|ha|tan|kg|lan|diem|trang|muc|dieu|khoan|cap|phan|buoc|noi +dung|van +de|nhiem +vu|giai +phap|chi +tieu|chi +bo|dang +vien|don +vi|co +quan|phan +tram)\b)",
     )
 });
 
@@ -302,9 +315,36 @@ impl<'a> Folded<'a> {
         &self.src[s..e]
     }
 
+    /// The date opening folded `text[at..]` (length, ISO), unless its "Ngày"
+    /// starts a new sentence on a new line: "…60-NQ/TW\n\nNgày 16/4/2025,
+    /// Bộ Chính trị…" dates the news, not the resolution.
+    fn date_at(&self, at: usize) -> Option<(usize, String)> {
+        let (len, iso, ngay) = date_after(&self.text[at..])?;
+        match ngay {
+            Some(o) if self.new_sentence(at, at + o) => None,
+            _ => Some((len, iso)),
+        }
+    }
+
+    /// Whether the word at folded `word` opens a sentence on a new line: a
+    /// line break in the input since folded `from`, and the word written with
+    /// a capital and then a small letter ("Ngày", not "ngày" or "NGÀY").
+    fn new_sentence(&self, from: usize, word: usize) -> bool {
+        if word >= self.text.len() || from >= word {
+            return false;
+        }
+        let (a, b) = (self.from[from].0, self.from[word].0);
+        let gap = &self.src[a..b];
+        let mut letters = self.src[b..].chars().filter(|c| !is_combining_mark(*c));
+        let broken = gap.contains(['\n', '\r', '\u{2028}', '\u{2029}']);
+        broken
+            && letters.next().is_some_and(char::is_uppercase)
+            && letters.next().is_some_and(char::is_lowercase)
+    }
+
     /// Extends the draft over a following date and maps it back to the input.
     fn finish(&self, d: Draft) -> Citation {
-        let (end, date) = match date_after(&self.text[d.end..]) {
+        let (end, date) = match self.date_at(d.end) {
             Some((len, iso)) => (d.end + len, Some(iso)),
             None => (d.end, None),
         };
@@ -329,8 +369,11 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{FEFF}')
 }
 
-/// Length (in folded bytes) and ISO form of a valid date opening `rest`.
-fn date_after(rest: &str) -> Option<(usize, String)> {
+/// Length (in folded bytes) and ISO form of a valid date opening `rest`,
+/// and where its word "ngày" starts, if written. A closing bracket belongs to
+/// the date only when it opened one: in "(… tại Nghị định số 67/2025/NĐ-CP
+/// ngày 15/3/2025)" the bracket closes the aside.
+fn date_after(rest: &str) -> Option<(usize, String, Option<usize>)> {
     let c = DATE_AFTER.captures(rest)?;
     // "(…)" must close; without brackets the word "ngày" must be there.
     let framed = if c.name("open").is_some() {
@@ -345,7 +388,12 @@ fn date_after(rest: &str) -> Option<(usize, String)> {
     let (d, m, y) = (num("d", "d2")?, num("m", "m2")?, num("y", "y2")?);
     let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
     time::Date::from_calendar_date(i32::from(y), month, u8::try_from(d).ok()?).ok()?;
-    Some((c.get(0)?.end(), format!("{y:04}-{m:02}-{d:02}")))
+    let end = match (c.name("open"), c.name("close")) {
+        (None, Some(close)) => close.start(),
+        _ => c.get(0)?.end(),
+    };
+    let ngay = c.name("ngay").map(|m| m.start());
+    Some((end, format!("{y:04}-{m:02}-{d:02}"), ngay))
 }
 
 /// Canonical code for a type written in a symbol, or None when unknown.
@@ -442,7 +490,9 @@ fn party(f: &Folded) -> Vec<Draft> {
 }
 
 /// "Nghị định số 114/2014/NĐ-CP": number[/year]/TYPE-ISSUER. After "Công
-/// văn" the part after the slash is all issuer ("1234/UBND-VX").
+/// văn" or "Văn bản" the part after the slash is all issuer ("1234/UBND-VX"),
+/// and so it is in a letter's own heading: a line opening "Số: 3456/UBND-NC1"
+/// (no year) numbers a công văn.
 fn state(f: &Folded) -> Vec<Draft> {
     STATE
         .captures_iter(&f.text)
@@ -451,7 +501,7 @@ fn state(f: &Folded) -> Vec<Draft> {
             let issuer = c.name("issuer")?;
             let (kind, issuer) = match canonical_type(f.slice(ty), STATE_TYPES) {
                 Some(kind) => (kind, f.slice(issuer)),
-                None if word(&c).is_some_and(|(code, _)| code == "CV") => {
+                None if word(&c).is_some_and(|(code, _)| code == "CV") || heading(f, &c) => {
                     let (s, e) = f.range(ty.start(), issuer.end());
                     ("CV", &f.src[s..e])
                 }
@@ -463,6 +513,18 @@ fn state(f: &Folded) -> Vec<Draft> {
             Some(d)
         })
         .collect()
+}
+
+/// "Số: 3456/UBND-NC1" opening a line, as the state form writes it (with
+/// the colon, so an address "Số 12/A-KP3" stays out), without a type word
+/// or a year.
+fn heading(f: &Folded, c: &Captures) -> bool {
+    let (Some(so), None, None) = (c.name("so"), c.name("word"), c.name("year")) else {
+        return false;
+    };
+    let before = &f.src[..f.from[so.start()].0];
+    let line = before.rsplit(['\n', '\r']).next().unwrap_or(before);
+    line.trim().is_empty() && f.text[so.end()..].trim_start().starts_with(':')
 }
 
 /// "Luật số 52/2014/QH13", "Nghị quyết số 55/2017/QH14": the National
@@ -533,14 +595,23 @@ fn short(f: &Folded) -> Vec<Draft> {
         .captures_iter(&f.text)
         .filter_map(|c| {
             let (kind, system) = word(&c)?;
+            // "văn bản số 3" says nothing of the kind of document.
+            if c["word"].starts_with("van ") {
+                return None;
+            }
             let num = c.name("num")?;
             let has_so = c.name("so").is_some();
             let capital = f.slice(c.name("word")?).starts_with(char::is_uppercase);
             let year_like =
                 num.len() == 4 && (1900..=2100).contains(&num.as_str().parse::<u32>().ok()?);
             let rest = &f.text[num.end()..];
-            // "ngày" is a unit ("15 ngày") unless a date follows it.
-            let quantity = NOT_AFTER_SHORT.is_match(rest) && date_after(rest).is_none();
+            let next = num.end() + (rest.len() - rest.trim_start().len());
+            // "ngày" is a unit ("15 ngày") unless a date follows it, and no
+            // word is a unit when it opens a new sentence on the next line
+            // ("…đến Nghị quyết 57\nNgay từ năm 1996…").
+            let quantity = NOT_AFTER_SHORT.is_match(rest)
+                && f.date_at(num.end()).is_none()
+                && !f.new_sentence(num.end(), next);
             if quantity || !(has_so || capital) || (year_like && !has_so) {
                 return None;
             }
@@ -578,6 +649,9 @@ fn ordinal(s: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod corpus_tests;
+
+#[cfg(test)]
+mod heldout_tests;
 
 #[cfg(test)]
 mod tests {
