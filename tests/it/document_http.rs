@@ -120,6 +120,33 @@ async fn register_story(engine: Engine) {
         assert!(xml.contains(want), "DOCX lacks {want}");
     }
 
+    // Its PDF, where LibreOffice is installed (CI installs it).
+    let r = c.get(&format!("/documents/{issued}/pdf")).await;
+    if trienkhai_office::pdf::available() {
+        assert_eq!(r.status().as_u16(), 200);
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
+    } else {
+        assert_eq!(r.status().as_u16(), 503);
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains(Code::PdfUnavailable.message())
+        );
+    }
+    // Received documents are kept as filed, not re-typeset.
+    let received = trienkhai_db::document::by_symbol(&t.db, "35-NQ/TW")
+        .await
+        .unwrap()[0]
+        .id;
+    assert_eq!(
+        c.get(&format!("/documents/{received}/docx"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+
     // A received document: bad symbol and duplicate are refused at the field.
     let bad = c
         .submit(
