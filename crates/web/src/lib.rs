@@ -19,6 +19,7 @@ mod routes;
 mod search;
 mod session;
 mod setup;
+mod transfer;
 mod unit;
 mod user;
 

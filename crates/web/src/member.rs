@@ -1,14 +1,11 @@
 //! Member lists in and out: export as CSV/XLSX, and import with a preview
 //! that writes nothing, then a confirmation that writes all or nothing.
-use std::path::PathBuf;
-
 use askama::Template;
 use axum::{
     Form,
-    body::Body,
     extract::{Multipart, Path, Query, State, multipart::MultipartRejection},
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    http::StatusCode,
+    response::Response,
 };
 use serde::Deserialize;
 use trienkhai_core::{Code, fmt};
@@ -24,6 +21,7 @@ use crate::{
     error::{WebError, WebResult},
     guard::Viewer,
     page::{self, Nav},
+    transfer,
     unit::Day,
 };
 
@@ -32,16 +30,6 @@ use crate::{
 pub struct ExportQuery {
     format: String,
     as_of: String,
-}
-
-/// A random file name under the data folder; the caller removes it.
-fn scratch(st: &AppState, dir: &str, prefix: &str, ext: &str) -> std::io::Result<PathBuf> {
-    use rand::RngCore;
-    let d = st.cfg.data_dir.join(dir);
-    std::fs::create_dir_all(&d)?;
-    let mut b = [0u8; 16];
-    rand::rng().fill_bytes(&mut b);
-    Ok(d.join(format!("{prefix}{}.{ext}", hex::encode(b))))
 }
 
 pub async fn export(
@@ -74,7 +62,8 @@ pub async fn export(
     let then = unit::at(&st.db, id, day.date)
         .await?
         .ok_or_else(WebError::not_found)?;
-    let path = scratch(&st, "exports", "", format.extension()).map_err(anyhow::Error::from)?;
+    let path =
+        transfer::scratch(&st, "exports", "", format.extension()).map_err(anyhow::Error::from)?;
     let written = member::export(&st.db, &then.path, day.date, &path, format).await;
     let file = tokio::fs::File::open(&path).await;
     // The open handle keeps the data; the name can go now.
@@ -87,16 +76,7 @@ pub async fn export(
         day.iso(),
         format.extension()
     );
-    let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(transfer::stream(file, format.content_type(), &name))
 }
 
 #[derive(Template)]
@@ -234,61 +214,19 @@ pub async fn upload(
     purge_old_uploads(&st.cfg.data_dir.join("imports"));
     // The token names the upload and binds it to its uploader.
     let prefix = format!("{}-", cur.user_id);
-    let path = scratch(&st, "imports", &prefix, "upload").map_err(anyhow::Error::from)?;
-    let mut size: u64 = 0;
-    let mut got_file = false;
-    let mut failed = None;
-    'fields: loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                failed = Some(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large.clone()
-                } else {
-                    Code::BadRequest.message().to_string()
-                });
-                break;
-            }
-        };
-        if field.name() != Some("file") {
-            continue;
+    let path = transfer::scratch(&st, "imports", &prefix, "upload").map_err(anyhow::Error::from)?;
+    let failed = match transfer::receive(&mut form, &path, st.cfg.max_import).await {
+        Ok(_) => None,
+        Err(transfer::Refused::Io(e)) => {
+            let _ = std::fs::remove_file(&path);
+            return Err(anyhow::Error::from(e).into());
         }
-        got_file = true;
-        let mut out = tokio::fs::File::create(&path)
-            .await
-            .map_err(anyhow::Error::from)?;
-        let mut field = field;
-        loop {
-            match field.chunk().await {
-                Ok(Some(c)) => {
-                    size += c.len() as u64;
-                    if size > st.cfg.max_import {
-                        failed = Some(too_large.clone());
-                        break 'fields;
-                    }
-                    tokio::io::AsyncWriteExt::write_all(&mut out, &c)
-                        .await
-                        .map_err(anyhow::Error::from)?;
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    failed = Some(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large.clone()
-                    } else {
-                        Code::BadRequest.message().to_string()
-                    });
-                    break 'fields;
-                }
-            }
+        Err(transfer::Refused::Code(Code::FileTooLarge)) => Some(too_large.clone()),
+        Err(transfer::Refused::Code(Code::Required)) => {
+            Some("Hãy chọn tệp danh sách (CSV hoặc XLSX).".to_string())
         }
-        tokio::io::AsyncWriteExt::flush(&mut out)
-            .await
-            .map_err(anyhow::Error::from)?;
-    }
-    if !got_file && failed.is_none() {
-        failed = Some("Hãy chọn tệp danh sách (CSV hoặc XLSX).".into());
-    }
+        Err(transfer::Refused::Code(c)) => Some(c.message().to_string()),
+    };
     if let Some(msg) = failed {
         let _ = std::fs::remove_file(&path);
         p.error = msg;

@@ -77,8 +77,10 @@ pub struct Listed {
     pub secrecy: String,
 }
 
-/// Fields shared by both ways into the register, as typed in a form.
-#[derive(Clone, Debug, Default)]
+/// Fields shared by both ways into the register, as typed in a form (or
+/// sent as JSON: unknown fields are ignored, missing ones are empty).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct Common {
     pub issued_on: String,
     pub body: String,
@@ -90,9 +92,11 @@ pub struct Common {
 }
 
 /// A document received from elsewhere, identified by its printed symbol.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct Incoming {
     pub symbol: String,
+    #[serde(flatten)]
     pub common: Common,
 }
 

@@ -6,9 +6,8 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use serde::Deserialize;
 use serde_json::{Value, json};
-use trienkhai_db::document::{self, Common, Incoming, citation, file as doc_file, relation};
+use trienkhai_db::document::{self, Incoming, citation, file as doc_file, relation};
 
 use super::{ListQuery, form::IssueForm};
 use crate::{AppState, error::WebResult, guard::Viewer};
@@ -48,36 +47,11 @@ pub async fn show(
     })))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RegisterBody {
-    symbol: String,
-    issued_on: String,
-    body: String,
-    subject: String,
-    content: String,
-    term_key: String,
-    secrecy: String,
-    urgency: String,
-}
-
 pub async fn register(
     State(st): State<AppState>,
     viewer: Viewer,
-    Json(b): Json<RegisterBody>,
+    Json(d): Json<Incoming>,
 ) -> WebResult<Response> {
-    let d = Incoming {
-        symbol: b.symbol,
-        common: Common {
-            issued_on: b.issued_on,
-            body: b.body,
-            subject: b.subject,
-            content: b.content,
-            term_key: b.term_key,
-            secrecy: b.secrecy,
-            urgency: b.urgency,
-        },
-    };
     let id = document::register(&st.db, &viewer.actor(), d).await?;
     created(&st, id).await
 }

@@ -1,13 +1,10 @@
 //! Attachments: streamed to the store's scratch folder under the size
 //! limit, typed by sniffing the bytes, text extracted for search, then
 //! moved into the store. Downloads stream back from it.
-use std::path::PathBuf;
-
 use axum::{
-    body::Body,
     extract::{Multipart, Path, State, multipart::MultipartRejection},
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    http::StatusCode,
+    response::Response,
 };
 use trienkhai_core::{Code, text};
 use trienkhai_db::document::file::{self as doc_file, NewFile};
@@ -22,51 +19,11 @@ use crate::{
     error::{WebError, WebResult},
     guard::Viewer,
     page,
+    transfer::{self, Refused},
 };
-
-/// A random file name in a folder under the data folder; the caller removes it.
-pub fn scratch(st: &AppState, dir: &str, ext: &str) -> std::io::Result<PathBuf> {
-    use rand::RngCore;
-    let d = st.cfg.data_dir.join(dir);
-    std::fs::create_dir_all(&d)?;
-    let mut b = [0u8; 16];
-    rand::rng().fill_bytes(&mut b);
-    Ok(d.join(format!("{}.{ext}", hex::encode(b))))
-}
 
 pub fn store(st: &AppState) -> Store {
     Store::local(st.cfg.data_dir.join("files"))
-}
-
-/// RFC 6266: an ASCII fallback plus the UTF-8 name, so Vietnamese names survive.
-pub fn disposition(name: &str) -> String {
-    let ascii: String = text::fold(name)
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let utf8: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        utf8.replace('+', "%20")
-    )
-}
-
-pub fn attachment(body: Body, content_type: &str, name: &str) -> Response {
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(content_type) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&disposition(name)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
 }
 
 /// "1,5 MB", "320 KB".
@@ -79,68 +36,11 @@ pub fn size_text(bytes: i64) -> String {
     }
 }
 
-/// Why an upload was refused, as the form shows it.
-enum Refusal {
-    Code(Code),
-    Message(String),
-}
-
-/// Streams the "file" field to `path`; the field's name comes back.
-async fn receive(
-    form: &mut Multipart,
-    path: &std::path::Path,
-    max: u64,
-) -> Result<String, Refusal> {
-    let io = |e: std::io::Error| Refusal::Message(e.to_string());
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => return Err(Refusal::Code(Code::Required)),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(Refusal::Code(Code::FileTooLarge));
-            }
-            Err(_) => return Err(Refusal::Code(Code::BadRequest)),
-        };
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("").to_string();
-        let mut out = tokio::fs::File::create(path).await.map_err(io)?;
-        let mut field = field;
-        let mut size = 0u64;
-        loop {
-            match field.chunk().await {
-                Ok(Some(c)) => {
-                    size += c.len() as u64;
-                    if size > max {
-                        return Err(Refusal::Code(Code::FileTooLarge));
-                    }
-                    tokio::io::AsyncWriteExt::write_all(&mut out, &c)
-                        .await
-                        .map_err(io)?;
-                }
-                Ok(None) => break,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err(Refusal::Code(Code::FileTooLarge));
-                }
-                Err(_) => return Err(Refusal::Code(Code::BadRequest)),
-            }
-        }
-        tokio::io::AsyncWriteExt::flush(&mut out)
-            .await
-            .map_err(io)?;
-        if size == 0 {
-            return Err(Refusal::Code(Code::Required));
-        }
-        return Ok(name);
-    }
-}
-
 /// Sniffs, extracts and stores a received file (blocking work).
-fn keep(store: &Store, tmp: &std::path::Path) -> Result<(Kind, String, u64, String), Refusal> {
+fn keep(store: &Store, tmp: &std::path::Path) -> Result<(Kind, String, u64, String), Refused> {
     let kind = sniff::sniff_file(tmp).map_err(|e| match e {
-        sniff::SniffError::Unsupported => Refusal::Code(Code::UnsupportedFile),
-        other => Refusal::Message(other.to_string()),
+        sniff::SniffError::Unsupported => Refused::Code(Code::UnsupportedFile),
+        sniff::SniffError::Io(e) => Refused::Io(e),
     })?;
     // A file whose text cannot be read is still kept; it is just not searchable.
     let text = match extract::text_of(tmp, kind) {
@@ -150,9 +50,7 @@ fn keep(store: &Store, tmp: &std::path::Path) -> Result<(Kind, String, u64, Stri
             String::new()
         }
     };
-    let stored = store
-        .put(tmp)
-        .map_err(|e| Refusal::Message(e.to_string()))?;
+    let stored = store.put(tmp).map_err(Refused::Io)?;
     Ok((kind, stored.key, stored.size, text::nfc(&text)))
 }
 
@@ -170,8 +68,12 @@ pub async fn upload(
         .join(format!("{}.part", hex::encode(rand::random::<[u8; 16]>())));
     std::fs::create_dir_all(store.temp_dir()).map_err(anyhow::Error::from)?;
     let received = match form {
-        Ok(mut form) => receive(&mut form, &tmp, st.cfg.max_attachment).await,
-        Err(_) => Err(Refusal::Code(Code::Required)),
+        Ok(mut form) => match transfer::receive(&mut form, &tmp, st.cfg.max_attachment).await {
+            Ok((_, 0)) => Err(Refused::Code(Code::Required)),
+            Ok((name, _)) => Ok(name),
+            Err(e) => Err(e),
+        },
+        Err(_) => Err(Refused::Code(Code::Required)),
     };
     let kept = match received {
         Ok(name) => {
@@ -186,7 +88,7 @@ pub async fn upload(
     let _ = std::fs::remove_file(&tmp);
     let (name, (kind, key, size, text)) = match kept {
         Ok(k) => k,
-        Err(Refusal::Code(code)) => {
+        Err(Refused::Code(code)) => {
             p.upload_error = match code {
                 Code::FileTooLarge => format!("{} Tối đa {} MB.", code.message(), p.max_mb),
                 Code::Required => "Hãy chọn tệp để đính kèm.".into(),
@@ -199,7 +101,7 @@ pub async fn upload(
             };
             return page::render_status(&p, status);
         }
-        Err(Refusal::Message(m)) => return Err(WebError::Internal(anyhow::anyhow!(m))),
+        Err(Refused::Io(e)) => return Err(WebError::Internal(e.into())),
     };
     let new = NewFile {
         document_id: id,
@@ -231,9 +133,5 @@ pub async fn download(
     let mime = Kind::parse(&f.kind)
         .map(|k| k.mime())
         .unwrap_or("application/octet-stream");
-    Ok(attachment(
-        Body::from_stream(tokio_util::io::ReaderStream::new(opened)),
-        mime,
-        &f.name,
-    ))
+    Ok(transfer::stream(opened, mime, &f.name))
 }

@@ -24,41 +24,6 @@ use crate::{
     page::{self, Errors, Nav},
 };
 
-/// Fields both forms share, as posted.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct CommonForm {
-    pub issued_on: String,
-    pub body: String,
-    pub subject: String,
-    pub content: String,
-    pub term_key: String,
-    pub secrecy: String,
-    pub urgency: String,
-}
-
-impl CommonForm {
-    pub fn common(&self) -> Common {
-        Common {
-            issued_on: self.issued_on.clone(),
-            body: self.body.clone(),
-            subject: self.subject.clone(),
-            content: self.content.clone(),
-            term_key: self.term_key.clone(),
-            secrecy: self.secrecy.clone(),
-            urgency: self.urgency.clone(),
-        }
-    }
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct RegisterForm {
-    pub symbol: String,
-    #[serde(flatten)]
-    pub c: CommonForm,
-}
-
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct IssueForm {
@@ -73,7 +38,7 @@ pub struct IssueForm {
     pub signer: String,
     pub recipients: String,
     #[serde(flatten)]
-    pub c: CommonForm,
+    pub c: Common,
 }
 
 impl IssueForm {
@@ -99,7 +64,7 @@ impl IssueForm {
             signer_title: self.signer_title.clone(),
             signer: self.signer.clone(),
             recipients: self.recipients.clone(),
-            common: self.c.common(),
+            common: self.c.clone(),
         })
     }
 }
@@ -119,7 +84,7 @@ struct FormPage {
     csrf: String,
     issuing: bool,
     errors: Errors,
-    r: RegisterForm,
+    r: Incoming,
     i: IssueForm,
     units: Vec<Issuer>,
     types: Vec<(String, String)>,
@@ -133,7 +98,7 @@ async fn form_page(
     viewer: &Viewer,
     issuing: bool,
     errors: Errors,
-    r: RegisterForm,
+    r: Incoming,
     i: IssueForm,
 ) -> WebResult<FormPage> {
     let cur = viewer.signed()?;
@@ -184,7 +149,7 @@ pub async fn register_form(State(st): State<AppState>, viewer: Viewer) -> WebRes
         &viewer,
         false,
         Errors::default(),
-        RegisterForm::default(),
+        Incoming::default(),
         IssueForm::default(),
     )
     .await?;
@@ -196,10 +161,10 @@ pub async fn issue_form(State(st): State<AppState>, viewer: Viewer) -> WebResult
     let i = IssueForm {
         unit_id: cur.unit_id.map(|u| u.to_string()).unwrap_or_default(),
         authority: "T/M BAN THƯỜNG VỤ".into(),
-        c: CommonForm {
+        c: Common {
             issued_on: fmt::iso(fmt::today_vn()),
             body: "BTV".into(),
-            ..CommonForm::default()
+            ..Common::default()
         },
         ..IssueForm::default()
     };
@@ -208,7 +173,7 @@ pub async fn issue_form(State(st): State<AppState>, viewer: Viewer) -> WebResult
         &viewer,
         true,
         Errors::default(),
-        RegisterForm::default(),
+        Incoming::default(),
         i,
     )
     .await?;
@@ -218,13 +183,9 @@ pub async fn issue_form(State(st): State<AppState>, viewer: Viewer) -> WebResult
 pub async fn register(
     State(st): State<AppState>,
     viewer: Viewer,
-    Form(f): Form<RegisterForm>,
+    Form(f): Form<Incoming>,
 ) -> WebResult<Response> {
-    let d = Incoming {
-        symbol: f.symbol.clone(),
-        common: f.c.common(),
-    };
-    match document::register(&st.db, &viewer.actor(), d).await {
+    match document::register(&st.db, &viewer.actor(), f.clone()).await {
         Ok(id) => Ok(page::redirect(&format!("/documents/{id}"))),
         Err(e) => {
             let errors = field_errors(e)?;
@@ -248,13 +209,13 @@ pub async fn issue(
         Ok(id) => Ok(page::redirect(&format!("/documents/{id}?issued=1"))),
         Err(DbError::Refused(code @ (Code::NoIssuerCode | Code::UnitNotFound))) => {
             let errors = Errors(vec![FieldError::new("unit_id", code)]);
-            let p = form_page(&st, &viewer, true, errors, RegisterForm::default(), f).await?;
+            let p = form_page(&st, &viewer, true, errors, Incoming::default(), f).await?;
             page::render_status(&p, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => {
             let errors = field_errors(e)?;
             let code = status(&errors);
-            let p = form_page(&st, &viewer, true, errors, RegisterForm::default(), f).await?;
+            let p = form_page(&st, &viewer, true, errors, Incoming::default(), f).await?;
             page::render_status(&p, code)
         }
     }

@@ -8,7 +8,6 @@ pub mod output;
 
 use askama::Template;
 use axum::{
-    body::Body,
     extract::{Path, Query, State},
     http::{HeaderMap, StatusCode},
     response::Response,
@@ -27,6 +26,7 @@ use crate::{
     error::{WebError, WebResult},
     guard::Viewer,
     page::{self, Nav},
+    transfer,
 };
 
 const PAGE: i64 = 50;
@@ -211,7 +211,7 @@ pub async fn export(
 ) -> WebResult<Response> {
     let cur = viewer.signed()?;
     let f = q.filter(cur)?;
-    let path = file::scratch(&st, "exports", "xlsx").map_err(anyhow::Error::from)?;
+    let path = transfer::scratch(&st, "exports", "", "xlsx").map_err(anyhow::Error::from)?;
     let written = document::export(&st.db, &f, &path, OutFormat::Xlsx).await;
     let opened = tokio::fs::File::open(&path).await;
     // The open handle keeps the data; the name can go now.
@@ -219,11 +219,7 @@ pub async fn export(
     written?;
     let f = opened.map_err(anyhow::Error::from)?;
     let name = format!("so-van-ban-{}.xlsx", fmt::iso(fmt::today_vn()));
-    Ok(file::attachment(
-        Body::from_stream(tokio_util::io::ReaderStream::new(f)),
-        OutFormat::Xlsx.content_type(),
-        &name,
-    ))
+    Ok(transfer::stream(f, OutFormat::Xlsx.content_type(), &name))
 }
 
 /// A piece of a document's text: plain, or a citation linked to its target

@@ -14,6 +14,7 @@ use crate::{
     AppState,
     error::{WebError, WebResult},
     guard::Viewer,
+    transfer,
 };
 
 const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -68,19 +69,21 @@ fn file_name(d: &Document, ext: &str) -> String {
     format!("{}.{ext}", text::clean(&d.symbol).replace('/', "-"))
 }
 
+/// The document if the viewer may see it, with its DOCX.
+async fn built(st: &AppState, viewer: &Viewer, id: i64) -> WebResult<(Document, Vec<u8>)> {
+    let d = super::visible(st, viewer.signed()?, id).await?;
+    let bytes = build(st, &d).await?;
+    Ok((d, bytes))
+}
+
 pub async fn docx(
     State(st): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    let cur = viewer.signed()?;
-    let d = super::visible(&st, cur, id).await?;
-    let bytes = build(&st, &d).await?;
-    Ok(super::file::attachment(
-        Body::from(bytes),
-        DOCX_TYPE,
-        &file_name(&d, "docx"),
-    ))
+    let (d, bytes) = built(&st, &viewer, id).await?;
+    let name = file_name(&d, "docx");
+    Ok(transfer::attachment(Body::from(bytes), DOCX_TYPE, &name))
 }
 
 pub async fn pdf(
@@ -88,9 +91,7 @@ pub async fn pdf(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
-    let cur = viewer.signed()?;
-    let d = super::visible(&st, cur, id).await?;
-    let bytes = build(&st, &d).await?;
+    let (d, bytes) = built(&st, &viewer, id).await?;
     let made = tokio::task::spawn_blocking(move || pdf::convert(&bytes))
         .await
         .map_err(anyhow::Error::from)?
@@ -101,9 +102,10 @@ pub async fn pdf(
             Code::PdfUnavailable,
         ));
     };
-    Ok(super::file::attachment(
+    let name = file_name(&d, "pdf");
+    Ok(transfer::attachment(
         Body::from(pdf),
         "application/pdf",
-        &file_name(&d, "pdf"),
+        &name,
     ))
 }
