@@ -89,6 +89,8 @@ pub struct Common {
     pub term_key: String,
     pub secrecy: String,
     pub urgency: String,
+    /// Phạm vi lưu hành, e.g. "Lưu hành nội bộ".
+    pub circulation: String,
 }
 
 /// A document received from elsewhere, identified by its printed symbol.
@@ -164,6 +166,10 @@ fn check_common(c: &mut Common, errs: &mut Vec<FieldError>) -> Option<String> {
     c.term_key = text::clean(&c.term_key);
     c.secrecy = text::clean(&c.secrecy);
     c.urgency = text::clean(&c.urgency);
+    c.circulation = text::clean(&c.circulation);
+    if c.circulation.chars().count() > 100 || text::has_control(&c.circulation) {
+        errs.push(FieldError::new("circulation", Code::InvalidText));
+    }
     errs.extend(text::check("subject", &c.subject, 1000));
     if c.content.chars().count() > 500_000 {
         errs.push(FieldError::new("content", Code::TooLong));
@@ -342,14 +348,14 @@ async fn insert(tx: &mut Tx, actor: &Actor, r: Record, what: &str) -> DbResult<i
             number_key, place, content, authority, signer_title, signer, urgency, secrecy,
             circulation, recipients, manual_number, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-            $19, $20, $21, $22, '', $23, $24, $10) RETURNING id")
+            $19, $20, $21, $22, $25, $23, $24, $10) RETURNING id")
         .bind(&r.system).bind(&r.issuer_code).bind(r.issuer_unit_id).bind(&r.type_code)
         .bind(&r.number).bind(&sym).bind(r.issued_on.as_deref().unwrap_or(""))
         .bind(&r.c.subject)
         .bind(text::fold(&r.c.subject)).bind(now).bind(r.direction).bind(&r.c.body)
         .bind(&r.type_name).bind(&r.term_key).bind(&key).bind(&r.place).bind(&r.c.content)
         .bind(&r.authority).bind(&r.signer_title).bind(&r.signer).bind(&r.c.urgency)
-        .bind(&r.c.secrecy).bind(&r.recipients).bind(r.manual_number)
+        .bind(&r.c.secrecy).bind(&r.recipients).bind(r.manual_number).bind(&r.c.circulation)
         .fetch_one(&mut *c).await);
     let (id,) = match row.map_err(DbError::from) {
         // Two clerks registering the same document at once: the index decides.
