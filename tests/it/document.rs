@@ -108,6 +108,23 @@ async fn numbering_story(engine: Engine) {
     let e = document::issue(&t.db, &clerk(), d).await.unwrap_err();
     assert_eq!(field_code(e), ("symbol", Code::DocumentExists));
     assert_eq!(audit_len(&t.db).await, before);
+    // Congress documents share one series across types; a number the
+    // type's own series reaches later is passed over, never stuck on.
+    let mut d = report(duk, "Nghị quyết Đại hội".into());
+    d.type_code = "NQ".into();
+    d.common.body = "ĐH".into();
+    let id = document::issue(&t.db, &clerk(), d).await.unwrap();
+    assert_eq!(
+        document::get(&t.db, id).await.unwrap().unwrap().number,
+        "01"
+    );
+    let mut d = report(duk, "Nghị quyết của Ban Chấp hành".into());
+    d.type_code = "NQ".into();
+    let id = document::issue(&t.db, &clerk(), d).await.unwrap();
+    assert_eq!(
+        document::get(&t.db, id).await.unwrap().unwrap().number,
+        "02"
+    );
     assert_eq!(
         counter::all(&t.db).await.unwrap(),
         counter::recount(&t.db).await.unwrap()
@@ -227,10 +244,10 @@ async fn citation_story(engine: Engine) {
     }
     // The bloc's 2019 report cites 35-NQ/TW with its date: resolved.
     let nq35 = by("35-NQ/TW").await.unwrap();
-    let cited_by = citation::by(db, nq35).await.unwrap();
+    let cited_by = citation::by(db, nq35, true).await.unwrap();
     assert_eq!(cited_by.len(), 1);
     assert!(cited_by[0].symbol.ends_with("-BC/ĐUK"));
-    let cites = citation::of(db, cited_by[0].id).await.unwrap();
+    let cites = citation::of(db, cited_by[0].id, true).await.unwrap();
     assert!(
         cites
             .iter()
@@ -244,7 +261,7 @@ async fn citation_story(engine: Engine) {
         Incoming {
             symbol: "20-KH/ĐUK".into(),
             common: Common {
-                issued_on: "2024-05-02".into(),
+                issued_on: "2024-07-02".into(),
                 subject: "Thực hiện Chỉ thị số 35-CT/TW ngày 14/6/2024 của Bộ Chính trị".into(),
                 ..Common::default()
             },
@@ -252,28 +269,51 @@ async fn citation_story(engine: Engine) {
     )
     .await
     .unwrap();
-    assert_eq!(citation::of(db, plan).await.unwrap()[0].target_id, None);
+    assert_eq!(
+        citation::of(db, plan, true).await.unwrap()[0].target_id,
+        None
+    );
     let ct35_2019 = document::register(db, &a, incoming("35-CT/TW", "2019-05-30", "Về đại hội"))
         .await
         .unwrap();
-    assert_eq!(citation::of(db, plan).await.unwrap()[0].target_id, None);
+    assert_eq!(
+        citation::of(db, plan, true).await.unwrap()[0].target_id,
+        None
+    );
     let ct35 = document::register(db, &a, incoming("35-CT/TW", "2024-06-14", "Về đại hội XIV"))
         .await
         .unwrap();
     assert_ne!(ct35, ct35_2019, "one symbol in two terms");
     assert_eq!(
-        citation::of(db, plan).await.unwrap()[0].target_id,
+        citation::of(db, plan, true).await.unwrap()[0].target_id,
         Some(ct35)
     );
     // "Chỉ thị 35" alone is ambiguous: no target, both are candidates.
     let mut d = incoming("21-KH/ĐUK", "2024-07-01", "Kế hoạch thực hiện Chỉ thị 35");
     d.common.content = "Theo Chỉ thị 35 của Bộ Chính trị.".into();
     let short = document::register(db, &a, d).await.unwrap();
-    let cites = citation::of(db, short).await.unwrap();
+    let cites = citation::of(db, short, true).await.unwrap();
     assert!(cites.iter().all(|c| c.short && c.target_id.is_none()));
-    let cands = citation::candidates(db, &cites).await.unwrap();
+    let cands = citation::candidates(db, &cites, true).await.unwrap();
     let ids: BTreeSet<i64> = cands.iter().map(|c| c.id).collect();
     assert_eq!(ids, BTreeSet::from([ct35, ct35_2019]));
+    // A text of 2020 cannot cite the directive of 2024: only one fits.
+    let mut d = incoming("22-KH/ĐUK", "2020-01-06", "Kế hoạch tổng kết");
+    d.common.content = "Theo Chỉ thị 35 của Bộ Chính trị.".into();
+    let early = document::register(db, &a, d).await.unwrap();
+    let cites = citation::of(db, early, true).await.unwrap();
+    assert_eq!(cites[0].target_id, Some(ct35_2019));
+    // A state symbol keeps its year.
+    let nd = document::register(
+        db,
+        &a,
+        incoming("114/2014/NĐ-CP", "2014-11-26", "Quy định về đối thoại"),
+    )
+    .await
+    .unwrap();
+    let nd = document::get(db, nd).await.unwrap().unwrap();
+    assert_eq!(nd.symbol, "114/2014/NĐ-CP");
+    assert_eq!(nd.term_key, "2014");
     t.cleanup().await;
 }
 both_engines!(citations, citation_story);

@@ -329,13 +329,31 @@ async fn members_do_not_see_secret_documents() {
     let id = trienkhai_db::document::register(&t.db, &a, d)
         .await
         .unwrap();
+    // A secret document citing a public one: the public page must not show it.
+    let mut d = trienkhai_db::document::Incoming {
+        symbol: "89-CV/TU".into(),
+        ..Default::default()
+    };
+    d.common.issued_on = "2026-01-06".into();
+    d.common.subject = "Công văn mật thực hiện Nghị quyết số 35-NQ/TW".into();
+    d.common.secrecy = "Tối mật".into();
+    trienkhai_db::document::register(&t.db, &a, d)
+        .await
+        .unwrap();
+    let nq35 = trienkhai_db::document::by_symbol(&t.db, "35-NQ/TW")
+        .await
+        .unwrap()[0]
+        .id;
     let app = TestApp::spawn(&t.db).await;
     let c = app.client();
     c.login_ok("dangvien", demo::PASSWORD).await;
     assert_eq!(
         c.get(&format!("/documents/{id}")).await.status().as_u16(),
-        403
+        404
     );
+    let (s, html) = c.text(&format!("/documents/{nq35}")).await;
+    assert_eq!(s, 200);
+    assert!(!html.contains("89-CV/TU") && !html.contains("Công văn mật"));
     let (_, html) = c.text("/search?q=nhan+su").await;
     assert!(!html.contains("88-CV/TU"));
     let (_, html) = c.text("/documents").await;
@@ -345,5 +363,7 @@ async fn members_do_not_see_secret_documents() {
     staff.login_ok("canbo", demo::PASSWORD).await;
     let (_, html) = staff.text("/search?q=nhan+su").await;
     assert!(html.contains("88-CV/TU"));
+    let (_, html) = staff.text(&format!("/documents/{nq35}")).await;
+    assert!(html.contains("89-CV/TU"), "the office sees who cites it");
     t.cleanup().await;
 }

@@ -35,6 +35,9 @@ pub enum Code {
     FileTooLarge,
     PdfUnavailable,
     AmbiguousDocument,
+    InvalidNumber,
+    DocumentNotFound,
+    PdfBusy,
     NotFound,
     Forbidden,
     Unauthenticated,
@@ -93,6 +96,9 @@ impl Code {
             Code::PdfUnavailable => {
                 "Máy chủ chưa cài LibreOffice nên chưa tạo được PDF; hãy tải bản Word (DOCX)."
             }
+            Code::InvalidNumber => "Số văn bản phải là số nguyên dương, tối đa 6 chữ số.",
+            Code::DocumentNotFound => "Không có văn bản này trong sổ.",
+            Code::PdfBusy => "Máy chủ đang tạo một bản PDF khác; vui lòng thử lại sau giây lát.",
             Code::AmbiguousDocument => {
                 "Có nhiều văn bản cùng số và ký hiệu; hãy ghi thêm ngày ban hành để chọn đúng văn bản."
             }

@@ -14,7 +14,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// How long one conversion may take; a first start with a fresh profile
 /// takes a few seconds, a stuck one is killed.
-const TIMEOUT: Duration = Duration::from_secs(60);
+/// Under the web layer's 30 s request timeout, so a slow conversion is
+/// killed rather than left running after the client got its answer.
+const TIMEOUT: Duration = Duration::from_secs(25);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {

@@ -143,7 +143,8 @@ fn sniff_zip(file: File) -> Result<Kind, SniffError> {
     // A corrupt archive is not a usable DOCX/XLSX either.
     let zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|_| SniffError::Unsupported)?;
     let has = |name: &str| zip.index_for_name(name).is_some();
-    if !has("[Content_Types].xml") {
+    // Macro documents renamed to .docx/.xlsx carry VBA; they are not taken.
+    if !has("[Content_Types].xml") || has("word/vbaProject.bin") || has("xl/vbaProject.bin") {
         Err(SniffError::Unsupported)
     } else if has("word/document.xml") {
         Ok(Kind::Docx)

@@ -134,6 +134,12 @@ pub fn may_see_person(cur: &Current, unit_paths: &[String]) -> bool {
     }
 }
 
+/// Documents marked secret (Mật, Tối mật, Tuyệt mật) are for the committee
+/// office only: in lists, pages, search and every list of related documents.
+pub fn may_see_secret(cur: &Current) -> bool {
+    matches!(cur.role(), Some(Role::Admin | Role::Staff))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! One search box: documents now (by symbol, subject and text, with or
-//! without diacritics); meetings, tasks and news join it later.
+//! without diacritics; exact-diacritic hits first, then the most recently
+//! registered); meetings, tasks and news join it later.
 use askama::Template;
 use axum::{
     Json,
@@ -14,7 +15,7 @@ use trienkhai_db::document::search::{self, Hit};
 
 use crate::{
     AppState,
-    document::sees_secret,
+    authz::may_see_secret,
     error::WebResult,
     guard::Viewer,
     page::{self, Nav},
@@ -71,7 +72,7 @@ pub async fn page(
 ) -> WebResult<Response> {
     let cur = viewer.signed()?;
     let query = text::clean(&q.q);
-    let mut hits = search::search(&st.db, &query, sees_secret(cur), LIMIT + 1).await?;
+    let mut hits = search::search(&st.db, &query, may_see_secret(cur), LIMIT + 1).await?;
     let more = hits.len() as i64 > LIMIT;
     hits.truncate(LIMIT as usize);
     let rows = Rows {
@@ -100,6 +101,6 @@ pub async fn api(
     let cur = viewer.signed()?;
     let query = text::clean(&q.q);
     let limit = q.limit.unwrap_or(20).clamp(1, 100);
-    let hits = search::search(&st.db, &query, sees_secret(cur), limit).await?;
+    let hits = search::search(&st.db, &query, may_see_secret(cur), limit).await?;
     Ok(Json(json!({"query": query, "results": hits})))
 }

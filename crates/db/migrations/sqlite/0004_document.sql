@@ -43,7 +43,7 @@ ALTER TABLE document ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
 UPDATE document SET
     issued_on = COALESCE(issued_on, ''),
     term_key = CASE WHEN issued_on IS NULL THEN '' ELSE substr(issued_on, 1, 4) END,
-    number_key = number,
+    number_key = COALESCE(NULLIF(ltrim(number, '0'), ''), number),
     updated_at = created_at;
 CREATE UNIQUE INDEX document_identity ON document(issuer_code, type_code, term_key, number_key);
 CREATE INDEX document_symbol ON document(type_code, number_key);

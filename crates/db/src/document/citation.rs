@@ -48,21 +48,26 @@ pub struct Candidate {
     pub term_key: String,
 }
 
+/// Distinct (type, number) keys per query; a long text is read in chunks so
+/// the bind count stays far below the engines' limits.
+const KEYS_PER_QUERY: usize = 400;
+
 /// Registered documents with the type and number of any of `keys`; the
-/// caller narrows by issuer and date. Binds are (type, number) pairs.
+/// caller narrows by issuer and date. Binds: whether secret documents
+/// count, then (type, number) pairs.
 fn candidate_sql(keys: usize) -> String {
     let ors: Vec<String> = (0..keys)
         .map(|i| {
             format!(
                 "(type_code = ${} AND number_key = ${})",
-                2 * i + 1,
-                2 * i + 2
+                2 * i + 2,
+                2 * i + 3
             )
         })
         .collect();
     format!(
         "SELECT id, type_code, number_key, issuer_code, symbol, issued_on, term_key
-         FROM document WHERE {}",
+         FROM document WHERE ($1 OR secrecy = '') AND ({})",
         ors.join(" OR ")
     )
 }
@@ -71,23 +76,37 @@ async fn candidates_in(tx: &mut Tx, keys: &[(String, String)]) -> DbResult<Vec<C
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = candidate_sql(keys.len());
-    Ok(with_tx!(tx, c => {
-        let mut q = sqlx::query_as::<_, Candidate>(sqlx::AssertSqlSafe(sql.as_str()));
-        for (t, n) in keys {
-            q = q.bind(t).bind(n);
-        }
-        q.fetch_all(&mut *c).await
-    })?)
+    let mut all = Vec::new();
+    for chunk in keys.chunks(KEYS_PER_QUERY) {
+        let sql = candidate_sql(chunk.len());
+        all.extend(with_tx!(tx, c => {
+            let mut q = sqlx::query_as::<_, Candidate>(sqlx::AssertSqlSafe(sql.as_str())).bind(true);
+            for (t, n) in chunk {
+                q = q.bind(t).bind(n);
+            }
+            q.fetch_all(&mut *c).await
+        })?);
+    }
+    Ok(all)
+}
+
+/// Whether `d` could be cited by a text dated `on`: a text cannot cite a
+/// document issued after it. Unknown dates do not rule anything out.
+fn not_later(d: &Candidate, on: &str) -> bool {
+    match d.issued_on.as_deref() {
+        Some(i) if !i.is_empty() && !on.is_empty() => i <= on,
+        _ => true,
+    }
 }
 
 /// The one document a citation means, if it is clear.
-fn pick(c: &cite::Citation, all: &[Candidate], self_id: i64) -> Option<i64> {
+fn pick(c: &cite::Citation, all: &[Candidate], self_id: i64, on: &str) -> Option<i64> {
     let key = number_key(&c.number);
     let fits: Vec<&Candidate> = all
         .iter()
         .filter(|d| d.id != self_id && d.type_code == c.kind && d.number_key == key)
         .filter(|d| c.issuer.as_ref().is_none_or(|i| *i == d.issuer_code))
+        .filter(|d| not_later(d, on))
         .collect();
     let dated: Vec<&&Candidate> = match &c.date {
         Some(date) => fits
@@ -104,8 +123,9 @@ fn pick(c: &cite::Citation, all: &[Candidate], self_id: i64) -> Option<i64> {
 
 /// Finds and stores the citations of document `id`, resolving what it can.
 pub async fn record_in(tx: &mut Tx, id: i64) -> DbResult<()> {
-    let (subject, content): (String, String) = with_tx!(tx, c => sqlx::query_as(
-        "SELECT subject, content FROM document WHERE id = $1").bind(id).fetch_one(&mut *c).await)?;
+    let (subject, content, on): (String, String, String) = with_tx!(tx, c => sqlx::query_as(
+        "SELECT subject, content, issued_on FROM document WHERE id = $1")
+        .bind(id).fetch_one(&mut *c).await)?;
     let found = cite::find(&source_text(&subject, &content));
     with_tx!(tx, c => sqlx::query("DELETE FROM citation WHERE source = 'document' AND source_id = $1")
         .bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
@@ -117,7 +137,7 @@ pub async fn record_in(tx: &mut Tx, id: i64) -> DbResult<()> {
     keys.dedup();
     let all = candidates_in(tx, &keys).await?;
     for c in &found {
-        let target = pick(c, &all, id);
+        let target = pick(c, &all, id, &on);
         with_tx!(tx, x => sqlx::query(
             "INSERT INTO citation (source, source_id, text, start_at, end_at, system, type_code,
                 number, issuer_code, issued_on, short, target_id)
@@ -130,47 +150,77 @@ pub async fn record_in(tx: &mut Tx, id: i64) -> DbResult<()> {
     Ok(())
 }
 
-/// Open citations that the newly registered document `id` settles: same
-/// type and number, issuer if given, and its date, or no date and no other
-/// document it could be.
+/// Citations the newly registered document `id` affects. An undated one
+/// that had settled on another document of the same type and number is
+/// open again (it is now ambiguous); open ones it settles are resolved:
+/// same type and number, issuer if given, its date, or no date and no other
+/// document it could be. A text never cites a document issued after it.
 pub async fn resolve_waiting_in(tx: &mut Tx, id: i64) -> DbResult<()> {
-    with_tx!(tx, c => sqlx::query(
+    // The citing text's date, and "this document is not later than it".
+    const ON: &str = "(SELECT NULLIF(s.issued_on, '') FROM document s
+        WHERE citation.source = 'document' AND s.id = citation.source_id)";
+    let not_later = |alias: &str| {
+        format!(
+            "({alias}.issued_on = '' OR {alias}.issued_on <= COALESCE({ON}, {alias}.issued_on))"
+        )
+    };
+    let reopen = format!(
+        "UPDATE citation SET target_id = NULL
+         WHERE issued_on IS NULL AND target_id IN (
+            SELECT o.id FROM document o JOIN document d ON d.id = $1
+            WHERE o.id <> d.id AND o.type_code = d.type_code AND o.number_key = d.number_key)
+           AND EXISTS (SELECT 1 FROM document d WHERE d.id = $1
+                AND (citation.issuer_code IS NULL OR citation.issuer_code = d.issuer_code)
+                AND {})",
+        not_later("d")
+    );
+    with_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(reopen.as_str()))
+        .bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    let settle = format!(
         "UPDATE citation SET target_id = d.id
          FROM document d
          WHERE d.id = $1 AND citation.target_id IS NULL
            AND citation.type_code = d.type_code AND citation.number = d.number_key
            AND (citation.issuer_code IS NULL OR citation.issuer_code = d.issuer_code)
            AND NOT (citation.source = 'document' AND citation.source_id = d.id)
+           AND {}
            AND (citation.issued_on = d.issued_on OR (citation.issued_on IS NULL AND NOT EXISTS (
                 SELECT 1 FROM document o WHERE o.id <> d.id AND o.type_code = d.type_code
-                  AND o.number_key = d.number_key
-                  AND (citation.issuer_code IS NULL OR o.issuer_code = citation.issuer_code))))")
+                  AND o.number_key = d.number_key AND {}
+                  AND (citation.issuer_code IS NULL OR o.issuer_code = citation.issuer_code))))",
+        not_later("d"),
+        not_later("o")
+    );
+    with_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(settle.as_str()))
         .bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-/// What document `id` cites, in text order, with the target's symbol.
-pub async fn of(db: &Db, id: i64) -> DbResult<Vec<Cited>> {
+/// What document `id` cites, in text order, with the target's symbol. A
+/// secret target is left out for those who may not see it.
+pub async fn of(db: &Db, id: i64, see_secret: bool) -> DbResult<Vec<Cited>> {
     Ok(with_db!(db, p => sqlx::query_as::<_, Cited>(
         "SELECT c.text, c.start_at, c.end_at, c.type_code, c.number, c.issuer_code, c.issued_on,
-                c.short, c.target_id, d.symbol AS target_symbol
-         FROM citation c LEFT JOIN document d ON d.id = c.target_id
+                c.short, d.id AS target_id, d.symbol AS target_symbol
+         FROM citation c LEFT JOIN document d ON d.id = c.target_id AND ($2 OR d.secrecy = '')
          WHERE c.source = 'document' AND c.source_id = $1 ORDER BY c.start_at")
-        .bind(id).fetch_all(p).await)?)
+        .bind(id).bind(see_secret).fetch_all(p).await)?)
 }
 
-/// Documents whose text cites document `id`.
-pub async fn by(db: &Db, id: i64) -> DbResult<Vec<CitedBy>> {
+/// Documents whose text cites document `id` (secret ones only for those
+/// who may see them).
+pub async fn by(db: &Db, id: i64, see_secret: bool) -> DbResult<Vec<CitedBy>> {
     Ok(with_db!(db, p => sqlx::query_as::<_, CitedBy>(
         "SELECT DISTINCT d.id, d.symbol, d.type_name, d.issued_on, d.subject
          FROM citation c JOIN document d ON d.id = c.source_id
-         WHERE c.source = 'document' AND c.target_id = $1
+         WHERE c.source = 'document' AND c.target_id = $1 AND ($2 OR d.secrecy = '')
          ORDER BY d.issued_on DESC, d.id DESC")
-        .bind(id).fetch_all(p).await)?)
+        .bind(id).bind(see_secret).fetch_all(p).await)?)
 }
 
-/// Registered documents an open citation may mean (same type and number).
-pub async fn candidates(db: &Db, cited: &[Cited]) -> DbResult<Vec<Candidate>> {
+/// Registered documents an open citation may mean (same type and number),
+/// secret ones only for those who may see them.
+pub async fn candidates(db: &Db, cited: &[Cited], see_secret: bool) -> DbResult<Vec<Candidate>> {
     let mut keys: Vec<(&str, &str)> = cited
         .iter()
         .filter(|c| c.target_id.is_none())
@@ -181,12 +231,17 @@ pub async fn candidates(db: &Db, cited: &[Cited]) -> DbResult<Vec<Candidate>> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = candidate_sql(keys.len());
-    Ok(with_db!(db, p => {
-        let mut q = sqlx::query_as::<_, Candidate>(sqlx::AssertSqlSafe(sql.as_str()));
-        for (t, n) in &keys {
-            q = q.bind(*t).bind(*n);
-        }
-        q.fetch_all(p).await
-    })?)
+    let mut all = Vec::new();
+    for chunk in keys.chunks(KEYS_PER_QUERY) {
+        let sql = candidate_sql(chunk.len());
+        all.extend(with_db!(db, p => {
+            let mut q = sqlx::query_as::<_, Candidate>(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(see_secret);
+            for (t, n) in chunk {
+                q = q.bind(*t).bind(*n);
+            }
+            q.fetch_all(p).await
+        })?);
+    }
+    Ok(all)
 }

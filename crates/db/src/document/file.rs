@@ -17,6 +17,8 @@ pub struct File {
     pub name: String,
     pub kind: String,
     pub size: i64,
+    /// Where the bytes are; not for clients.
+    #[serde(skip)]
     pub store_key: String,
     pub created_at: i64,
 }

@@ -126,6 +126,8 @@ struct Record {
     type_code: String,
     type_name: String,
     number: String,
+    /// The year part of a state symbol ("114/2014/NĐ-CP").
+    year: Option<i32>,
     issued_on: Option<String>,
     term_key: String,
     manual_number: bool,
@@ -137,7 +139,8 @@ struct Record {
     recipients: String,
 }
 
-/// Party style "41-CT/TW"; state style "08/NQ-CP".
+/// Party style "41-CT/TW"; state style "08/NQ-CP", or "114/2014/NĐ-CP"
+/// when the number carries its year.
 pub fn symbol(system: &str, number: &str, type_code: &str, issuer: &str) -> String {
     if system == "state" {
         format!("{number}/{type_code}-{issuer}")
@@ -146,10 +149,26 @@ pub fn symbol(system: &str, number: &str, type_code: &str, issuer: &str) -> Stri
     }
 }
 
+fn printed_symbol(r: &Record) -> String {
+    match (r.system.as_str(), r.year) {
+        ("state", Some(y)) => format!("{}/{y}/{}-{}", r.number, r.type_code, r.issuer_code),
+        _ => symbol(&r.system, &r.number, &r.type_code, &r.issuer_code),
+    }
+}
+
 /// "01" and "1" are one number.
 pub fn number_key(number: &str) -> String {
     let t = number.trim_start_matches('0');
     if t.is_empty() { number } else { t }.to_string()
+}
+
+/// An optional free-text field: at most `max` characters, no control characters.
+fn limited(errs: &mut Vec<FieldError>, field: &'static str, v: &str, max: usize) {
+    if v.chars().count() > max {
+        errs.push(FieldError::new(field, Code::TooLong));
+    } else if text::has_control(v) {
+        errs.push(FieldError::new(field, Code::InvalidText));
+    }
 }
 
 fn choice(errs: &mut Vec<FieldError>, field: &'static str, v: &str, allowed: &[&str]) {
@@ -167,18 +186,10 @@ fn check_common(c: &mut Common, errs: &mut Vec<FieldError>) -> Option<String> {
     c.secrecy = text::clean(&c.secrecy);
     c.urgency = text::clean(&c.urgency);
     c.circulation = text::clean(&c.circulation);
-    if c.circulation.chars().count() > 100 || text::has_control(&c.circulation) {
-        errs.push(FieldError::new("circulation", Code::InvalidText));
-    }
+    limited(errs, "circulation", &c.circulation, 100);
     errs.extend(text::check("subject", &c.subject, 1000));
-    if c.content.chars().count() > 500_000 {
-        errs.push(FieldError::new("content", Code::TooLong));
-    } else if text::has_control(&c.content) {
-        errs.push(FieldError::new("content", Code::InvalidText));
-    }
-    if c.term_key.chars().count() > 20 || text::has_control(&c.term_key) {
-        errs.push(FieldError::new("term_key", Code::InvalidText));
-    }
+    limited(errs, "content", &c.content, 500_000);
+    limited(errs, "term_key", &c.term_key, 20);
     choice(errs, "secrecy", &c.secrecy, &SECRECY);
     choice(errs, "urgency", &c.urgency, &URGENCY);
     let bodies: Vec<&str> = BODIES.iter().map(|b| b.0).collect();
@@ -242,6 +253,7 @@ pub async fn register_in(tx: &mut Tx, actor: &Actor, mut d: Incoming) -> DbResul
         type_code: c.kind,
         type_name,
         number: c.number,
+        year: c.year,
         issued_on: date,
         term_key,
         manual_number: false,
@@ -273,17 +285,13 @@ pub async fn issue_in(tx: &mut Tx, actor: &Actor, mut d: Outgoing) -> DbResult<i
     }
     // A head signing directly has no T/M, K/T or T/L line.
     d.authority = text::clean(&d.authority);
-    if d.authority.chars().count() > 100 || text::has_control(&d.authority) {
-        errs.push(FieldError::new("authority", Code::InvalidText));
-    }
+    limited(&mut errs, "authority", &d.authority, 100);
     d.recipients = text::clean_block(&d.recipients);
-    if d.recipients.chars().count() > 4000 || text::has_control(&d.recipients) {
-        errs.push(FieldError::new("recipients", Code::InvalidText));
-    }
+    limited(&mut errs, "recipients", &d.recipients, 4000);
     let manual = text::clean(&d.manual_number);
     let digits = manual.len() <= 6 && manual.bytes().all(|b| b.is_ascii_digit());
     if !manual.is_empty() && !digits {
-        errs.push(FieldError::new("manual_number", Code::InvalidChoice));
+        errs.push(FieldError::new("manual_number", Code::InvalidNumber));
     }
     invalid(errs)?;
     let iso = date.expect("checked above");
@@ -300,7 +308,7 @@ pub async fn issue_in(tx: &mut Tx, actor: &Actor, mut d: Outgoing) -> DbResult<i
     };
     let series = number::series(&d.common.body, &d.type_code);
     let number = if manual.is_empty() {
-        number::next_in(tx, &issuer, &series, &term_key).await?
+        number::next_in(tx, &issuer, &d.type_code, &series, &term_key).await?
     } else {
         number::claim_in(tx, &issuer, &series, &term_key, &manual).await?
     };
@@ -312,6 +320,7 @@ pub async fn issue_in(tx: &mut Tx, actor: &Actor, mut d: Outgoing) -> DbResult<i
         type_code: d.type_code,
         type_name,
         number,
+        year: None,
         issued_on: Some(iso),
         term_key,
         manual_number: !manual.is_empty(),
@@ -331,7 +340,7 @@ pub async fn issue_in(tx: &mut Tx, actor: &Actor, mut d: Outgoing) -> DbResult<i
 }
 
 async fn insert(tx: &mut Tx, actor: &Actor, r: Record, what: &str) -> DbResult<i64> {
-    let sym = symbol(&r.system, &r.number, &r.type_code, &r.issuer_code);
+    let sym = printed_symbol(&r);
     let key = number_key(&r.number);
     let (taken,): (i64,) = with_tx!(tx, c => sqlx::query_as(
         "SELECT COUNT(*) FROM document
@@ -408,40 +417,70 @@ pub struct Filter {
     pub after: Option<(String, i64)>,
 }
 
-/// Newest first, keyset-paged on (issued_on, id).
+/// Newest first, keyset-paged on (issued_on, id). Only the filters in use
+/// reach the SQL, so each engine can pick the index that fits them.
 pub async fn list(db: &Db, f: &Filter, limit: i64) -> DbResult<Vec<Listed>> {
-    let (from, to) = match f.year {
-        Some(y) => (
-            Some(format!("{y:04}-01-01")),
-            Some(format!("{:04}-01-01", y + 1)),
-        ),
-        None => (None, None),
+    let mut conds: Vec<String> = Vec::new();
+    let mut binds: Vec<String> = Vec::new();
+    let mut bind = |sql: &str, v: String| {
+        binds.push(v);
+        conds.push(sql.replace('?', &format!("${}", binds.len())));
     };
-    let (after_on, after_id) = f.after.clone().unzip();
+    if let Some(v) = &f.direction {
+        bind("direction = ?", v.clone());
+    }
+    if let Some(v) = &f.type_code {
+        bind("type_code = ?", v.clone());
+    }
+    if let Some(v) = &f.issuer_code {
+        bind("issuer_code = ?", v.clone());
+    }
+    if let Some(y) = f.year {
+        bind("issued_on >= ?", format!("{y:04}-01-01"));
+        bind("issued_on < ?", format!("{:04}-01-01", y + 1));
+    }
+    if !f.see_secret {
+        conds.push("secrecy = ''".into());
+    }
+    let after_id = f.after.as_ref().map(|a| a.1);
+    if let Some((on, _)) = &f.after {
+        binds.push(on.clone());
+        let n = binds.len();
+        conds.push(format!("(issued_on, id) < (${n}, ${})", n + 1));
+    }
     let sql = format!(
         "SELECT id, direction, symbol, type_name, issued_on, subject, secrecy FROM document
-         WHERE ($1 IS NULL OR direction = $1)
-           AND ($2 IS NULL OR type_code = $2)
-           AND ($3 IS NULL OR issuer_code = $3)
-           AND ($4 IS NULL OR issued_on >= $4)
-           AND ($5 IS NULL OR issued_on < $5)
-           AND ($6 OR secrecy = '')
-           AND ($7 IS NULL OR issued_on < $7 OR (issued_on = $7 AND id < $8))
-         ORDER BY issued_on DESC, id DESC LIMIT {}",
+         {} ORDER BY issued_on DESC, id DESC LIMIT {}",
+        if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        },
         crate::pool::limit(limit)
     );
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Listed>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(&f.direction).bind(&f.type_code).bind(&f.issuer_code).bind(&from).bind(&to)
-        .bind(f.see_secret).bind(&after_on).bind(after_id)
-        .fetch_all(p).await)?,
-    )
+    Ok(with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, Listed>(sqlx::AssertSqlSafe(sql.as_str()));
+        for b in &binds {
+            q = q.bind(b);
+        }
+        if let Some(id) = after_id {
+            q = q.bind(id);
+        }
+        q.fetch_all(p).await
+    })?)
 }
 
 /// Issuer codes in the register, for the filter drop-down.
+/// A loose index scan (one seek per issuer) rather than DISTINCT over the
+/// table, which PostgreSQL would answer with a full scan.
 pub async fn issuers(db: &Db) -> DbResult<Vec<String>> {
     let rows: Vec<(String,)> = with_db!(db, p => sqlx::query_as(
-        "SELECT DISTINCT issuer_code FROM document ORDER BY issuer_code").fetch_all(p).await)?;
+        "WITH RECURSIVE t(c) AS (
+            SELECT MIN(issuer_code) FROM document
+            UNION ALL
+            SELECT (SELECT MIN(issuer_code) FROM document WHERE issuer_code > t.c)
+            FROM t WHERE t.c IS NOT NULL)
+         SELECT c FROM t WHERE c IS NOT NULL").fetch_all(p).await)?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 

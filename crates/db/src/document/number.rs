@@ -42,13 +42,32 @@ pub async fn term_of(tx: &mut Tx, unit_id: i64, issuer: &str, iso: &str) -> DbRe
     })
 }
 
-pub async fn next_in(tx: &mut Tx, issuer: &str, series: &str, term: &str) -> DbResult<String> {
-    let (n,): (i64,) = with_tx!(tx, c => sqlx::query_as(
-        "INSERT INTO doc_number (issuer_code, series, term_key, last) VALUES ($1, $2, $3, 1)
-         ON CONFLICT (issuer_code, series, term_key) DO UPDATE SET last = doc_number.last + 1
-         RETURNING last")
-        .bind(issuer).bind(series).bind(term).fetch_one(&mut *c).await)?;
-    Ok(printed(n))
+/// The next free number of the series. A number already on a document of
+/// this type (a congress document in the shared series, or one of the
+/// committee's own documents entered as received) is passed over, so the
+/// series never sticks on a taken number.
+pub async fn next_in(
+    tx: &mut Tx,
+    issuer: &str,
+    type_code: &str,
+    series: &str,
+    term: &str,
+) -> DbResult<String> {
+    loop {
+        let (n,): (i64,) = with_tx!(tx, c => sqlx::query_as(
+            "INSERT INTO doc_number (issuer_code, series, term_key, last) VALUES ($1, $2, $3, 1)
+             ON CONFLICT (issuer_code, series, term_key) DO UPDATE SET last = doc_number.last + 1
+             RETURNING last")
+            .bind(issuer).bind(series).bind(term).fetch_one(&mut *c).await)?;
+        let (taken,): (i64,) = with_tx!(tx, c => sqlx::query_as(
+            "SELECT COUNT(*) FROM document WHERE issuer_code = $1 AND type_code = $2
+               AND term_key = $3 AND number_key = $4")
+            .bind(issuer).bind(type_code).bind(term).bind(n.to_string())
+            .fetch_one(&mut *c).await)?;
+        if taken == 0 {
+            return Ok(printed(n));
+        }
+    }
 }
 
 /// A number typed by the clerk (a paper register catching up, say). The
@@ -62,9 +81,9 @@ pub async fn claim_in(
 ) -> DbResult<String> {
     let n: i64 = number
         .parse()
-        .map_err(|_| DbError::field("manual_number", Code::InvalidChoice))?;
+        .map_err(|_| DbError::field("manual_number", Code::InvalidNumber))?;
     if n < 1 {
-        return Err(DbError::field("manual_number", Code::InvalidChoice));
+        return Err(DbError::field("manual_number", Code::InvalidNumber));
     }
     with_tx!(tx, c => sqlx::query(
         "INSERT INTO doc_number (issuer_code, series, term_key, last) VALUES ($1, $2, $3, $4)

@@ -52,10 +52,13 @@ pub async fn add_in(tx: &mut Tx, actor: &Actor, from: i64, kind: &str, to: i64) 
     if found.len() != 2 {
         return Err(DbError::Refused(Code::NotFound));
     }
-    with_tx!(tx, c => sqlx::query(
+    let added = with_tx!(tx, c => sqlx::query(
         "INSERT INTO document_relation (from_id, kind, to_id) VALUES ($1, $2, $3)
          ON CONFLICT (from_id, kind, to_id) DO NOTHING")
         .bind(from).bind(kind).bind(to).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    if added == 0 {
+        return Ok(());
+    }
     audit::record(
         tx,
         actor,
@@ -77,14 +80,16 @@ pub async fn add(db: &Db, actor: &Actor, from: i64, kind: &str, to: i64) -> DbRe
     tx.commit().await
 }
 
-/// Both directions, in one query.
-pub async fn of(db: &Db, id: i64) -> DbResult<Vec<Related>> {
+/// Both directions, in one query; secret documents only for those who may see them.
+pub async fn of(db: &Db, id: i64, see_secret: bool) -> DbResult<Vec<Related>> {
     Ok(with_db!(db, p => sqlx::query_as::<_, Related>(
         "SELECT r.kind, TRUE AS outgoing, d.id, d.symbol, d.issued_on, d.subject
-         FROM document_relation r JOIN document d ON d.id = r.to_id WHERE r.from_id = $1
+         FROM document_relation r JOIN document d ON d.id = r.to_id
+         WHERE r.from_id = $1 AND ($2 OR d.secrecy = '')
          UNION ALL
          SELECT r.kind, FALSE AS outgoing, d.id, d.symbol, d.issued_on, d.subject
-         FROM document_relation r JOIN document d ON d.id = r.from_id WHERE r.to_id = $1
+         FROM document_relation r JOIN document d ON d.id = r.from_id
+         WHERE r.to_id = $1 AND ($2 OR d.secrecy = '')
          ORDER BY 2 DESC, 5")
-        .bind(id).fetch_all(p).await)?)
+        .bind(id).bind(see_secret).fetch_all(p).await)?)
 }

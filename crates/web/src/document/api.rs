@@ -34,15 +34,17 @@ pub async fn show(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> WebResult<Json<Value>> {
-    let d = super::visible(&st, viewer.signed()?, id).await?;
-    let cites = citation::of(&st.db, id).await?;
-    let candidates = citation::candidates(&st.db, &cites).await?;
+    let cur = viewer.signed()?;
+    let d = super::visible(&st, cur, id).await?;
+    let secret = crate::authz::may_see_secret(cur);
+    let cites = citation::of(&st.db, id, secret).await?;
+    let candidates = citation::candidates(&st.db, &cites, secret).await?;
     Ok(Json(json!({
         "document": d,
         "cites": cites,
         "candidates": candidates,
-        "cited_by": citation::by(&st.db, id).await?,
-        "relations": relation::of(&st.db, id).await?,
+        "cited_by": citation::by(&st.db, id, secret).await?,
+        "relations": relation::of(&st.db, id, secret).await?,
         "files": doc_file::of(&st.db, id).await?,
     })))
 }

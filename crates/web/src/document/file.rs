@@ -61,7 +61,7 @@ pub async fn upload(
     form: Result<Multipart, MultipartRejection>,
 ) -> WebResult<Response> {
     let cur = viewer.signed()?;
-    let mut p = super::show_page(&st, cur, id).await?;
+    super::visible(&st, cur, id).await?;
     let store = store(&st);
     let tmp = store
         .temp_dir()
@@ -89,6 +89,7 @@ pub async fn upload(
     let (name, (kind, key, size, text)) = match kept {
         Ok(k) => k,
         Err(Refused::Code(code)) => {
+            let mut p = super::show_page(&st, cur, id).await?;
             p.upload_error = match code {
                 Code::FileTooLarge => format!("{} Tối đa {} MB.", code.message(), p.max_mb),
                 Code::Required => "Hãy chọn tệp để đính kèm.".into(),
@@ -130,8 +131,15 @@ pub async fn download(
     let opened = tokio::fs::File::open(&path)
         .await
         .map_err(|_| WebError::not_found())?;
-    let mime = Kind::parse(&f.kind)
-        .map(|k| k.mime())
-        .unwrap_or("application/octet-stream");
-    Ok(transfer::stream(opened, mime, &f.name))
+    let kind = Kind::parse(&f.kind);
+    // The saved name ends as what the bytes are, whatever it was uploaded as.
+    let name = match kind {
+        Some(k) => {
+            let stem = f.name.rsplit_once('.').map_or(f.name.as_str(), |(s, _)| s);
+            format!("{stem}.{}", k.ext())
+        }
+        None => f.name.clone(),
+    };
+    let mime = kind.map(|k| k.mime()).unwrap_or("application/octet-stream");
+    Ok(transfer::stream(opened, mime, &name))
 }

@@ -24,9 +24,24 @@ use crate::{
     page::{self, Errors, Nav},
 };
 
+/// A form sends the unit as text, a JSON client as a number: both are taken.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Number(i64),
+    }
+    Ok(match Id::deserialize(d)? {
+        Id::Text(s) => s,
+        Id::Number(n) => n.to_string(),
+    })
+}
+
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct IssueForm {
+    #[serde(deserialize_with = "text_or_number")]
     pub unit_id: String,
     /// "CODE|kind" from the type list (one code may name two types).
     #[serde(rename = "type")]

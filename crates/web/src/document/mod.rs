@@ -22,7 +22,7 @@ use trienkhai_db::{
 use trienkhai_sheet::OutFormat;
 
 use crate::{
-    AppState,
+    AppState, authz,
     error::{WebError, WebResult},
     guard::Viewer,
     page::{self, Nav},
@@ -31,13 +31,10 @@ use crate::{
 
 const PAGE: i64 = 50;
 
-/// Secret documents are for the committee office only.
-pub fn sees_secret(cur: &Current) -> bool {
+/// Registering, issuing, linking and attaching are office work (the route
+/// rules say so; this only decides whether the page shows the forms).
+fn may_edit(cur: &Current) -> bool {
     matches!(cur.role(), Some(Role::Admin | Role::Staff))
-}
-
-pub fn may_edit(cur: &Current) -> bool {
-    sees_secret(cur)
 }
 
 #[derive(Deserialize, Serialize, Default, Clone)]
@@ -87,7 +84,7 @@ impl ListQuery {
             type_code: some(&self.type_code),
             issuer_code: some(&self.issuer),
             year,
-            see_secret: sees_secret(cur),
+            see_secret: authz::may_see_secret(cur),
             after,
         })
     }
@@ -168,7 +165,8 @@ pub async fn list(
     if page::is_htmx(&headers) {
         return page::render(&rows);
     }
-    let total = if q.is_filtered() {
+    // The kept total counts secret documents too: shown to the office only.
+    let total = if q.is_filtered() || !authz::may_see_secret(cur) {
         None
     } else {
         let all = counter::all(&st.db).await?;
@@ -176,7 +174,7 @@ pub async fn list(
     };
     let today = fmt::iso(fmt::today_vn());
     let regulation = document::kind::regulation_on(&st.db, &today).await?;
-    let mut types: Vec<(String, String)> = match regulation {
+    let types: Vec<(String, String)> = match regulation {
         Some(r) => document::kind::of_regulation(&st.db, &r)
             .await?
             .into_iter()
@@ -184,7 +182,15 @@ pub async fn list(
             .collect(),
         None => Vec::new(),
     };
-    types.dedup_by(|a, b| a.0 == b.0);
+    // One entry per code; a shared code (QĐ) is labelled by both names.
+    let mut by_code: Vec<(String, String)> = Vec::new();
+    for (code, name) in types {
+        match by_code.iter_mut().find(|t| t.0 == code) {
+            Some(t) => t.1 = format!("{}, {}", t.1, name),
+            None => by_code.push((code, name)),
+        }
+    }
+    let types = by_code;
     let export_query = serde_urlencoded::to_string(ListQuery {
         after: String::new(),
         ..q.clone()
@@ -319,21 +325,20 @@ pub struct ShowPage {
     pub max_mb: u64,
 }
 
-/// The document if the viewer may see it (secret ones: the office only).
+/// The document if the viewer may see it. A secret one is "not found" for
+/// the others, so ids cannot be probed for secret documents.
 pub async fn visible(st: &AppState, cur: &Current, id: i64) -> WebResult<Document> {
-    let d = document::get(&st.db, id)
+    document::get(&st.db, id)
         .await?
-        .ok_or_else(WebError::not_found)?;
-    if !d.secrecy.is_empty() && !sees_secret(cur) {
-        return Err(WebError::forbidden());
-    }
-    Ok(d)
+        .filter(|d| d.secrecy.is_empty() || authz::may_see_secret(cur))
+        .ok_or_else(WebError::not_found)
 }
 
 pub async fn show_page(st: &AppState, cur: &Current, id: i64) -> WebResult<ShowPage> {
     let d = visible(st, cur, id).await?;
-    let cited = citation::of(&st.db, id).await?;
-    let candidates = citation::candidates(&st.db, &cited).await?;
+    let secret = authz::may_see_secret(cur);
+    let cited = citation::of(&st.db, id, secret).await?;
+    let candidates = citation::candidates(&st.db, &cited, secret).await?;
     let cited_view = cited
         .iter()
         .map(|c| CitedView {
@@ -358,7 +363,7 @@ pub async fn show_page(st: &AppState, cur: &Current, id: i64) -> WebResult<ShowP
             short: c.short,
         })
         .collect();
-    let cited_by = citation::by(&st.db, id)
+    let cited_by = citation::by(&st.db, id, secret)
         .await?
         .into_iter()
         .map(|c| Row {
@@ -371,7 +376,7 @@ pub async fn show_page(st: &AppState, cur: &Current, id: i64) -> WebResult<ShowP
             outgoing: false,
         })
         .collect();
-    let related = relation::of(&st.db, id)
+    let related = relation::of(&st.db, id, secret)
         .await?
         .into_iter()
         .map(|r| {

@@ -17,6 +17,10 @@ use crate::{
     transfer,
 };
 
+/// LibreOffice takes a core and ~200 MB per conversion: one at a time per
+/// instance; a request waits up to 10 s for its turn, then is told to retry.
+static PDF_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// The letterhead names the committee, not the Party organisation:
@@ -92,10 +96,20 @@ pub async fn pdf(
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
     let (d, bytes) = built(&st, &viewer, id).await?;
-    let made = tokio::task::spawn_blocking(move || pdf::convert(&bytes))
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(anyhow::Error::from)?;
+    let turn = tokio::time::timeout(std::time::Duration::from_secs(10), PDF_SLOTS.acquire());
+    let Ok(Ok(slot)) = turn.await else {
+        return Err(WebError::status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Code::PdfBusy,
+        ));
+    };
+    let made = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        pdf::convert(&bytes)
+    })
+    .await
+    .map_err(anyhow::Error::from)?
+    .map_err(anyhow::Error::from)?;
     let Some(pdf) = made else {
         return Err(WebError::status(
             StatusCode::SERVICE_UNAVAILABLE,
