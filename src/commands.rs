@@ -4,12 +4,13 @@ use anyhow::Context;
 use tracing_subscriber::EnvFilter;
 use trienkhai_core::fmt;
 use trienkhai_db::{
-    Actor, Db, demo, member_import, pool_engine_check, setting, setup, token, unit::NewUnit, user,
+    Actor, Db, demo, document, member_import, pool_engine_check, setting, setup, token,
+    unit::NewUnit, user,
 };
 use trienkhai_sheet::OutFormat;
 use trienkhai_web::{AppState, WebConfig};
 
-use crate::config::{Cli, Cmd, Config, ExportCmd, ImportCmd, TokenCmd};
+use crate::config::{Cli, Cmd, Config, ExportCmd, GenArgs, ImportCmd, TokenCmd};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let cfg = Config::load(&cli)?;
@@ -19,6 +20,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Refs { file } => refs(file.as_deref()),
+        Cmd::GenData(args) => gen_data(&cfg, args).await,
         Cmd::Serve { demo } => serve(cfg, demo).await,
         Cmd::Migrate => {
             let db = open(&cfg).await?;
@@ -242,6 +244,52 @@ fn refs(file: Option<&std::path::Path>) -> anyhow::Result<()> {
     for c in trienkhai_core::cite::find(&text) {
         writeln!(out, "{}", serde_json::to_string(&c)?)?;
     }
+    Ok(())
+}
+
+/// `trienkhai gen-data`: generated documents, with progress on stdout (a
+/// line per tenth when it is not a terminal) and the rate at the end.
+async fn gen_data(cfg: &Config, args: GenArgs) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Write};
+    let count = args
+        .documents
+        .ok_or_else(|| anyhow::anyhow!("cần --documents N"))?;
+    let db = open(cfg).await?;
+    let tty = std::io::stdout().is_terminal();
+    let mut shown = 0;
+    let progress = |done: u64| {
+        let tenth = done * 10 / count.max(1);
+        if tty {
+            print!(
+                "\rĐang tạo văn bản: {} / {} ({}%)",
+                fmt::int(done as i64),
+                fmt::int(count as i64),
+                done * 100 / count.max(1)
+            );
+            let _ = std::io::stdout().flush();
+        } else if tenth > shown {
+            shown = tenth;
+            println!(
+                "Đang tạo văn bản: {} / {} ({}%)",
+                fmt::int(done as i64),
+                fmt::int(count as i64),
+                tenth * 10
+            );
+        }
+    };
+    let actor = Actor::system("Sinh dữ liệu");
+    let stats = document::generate::documents(&db, &actor, count, args.seed, progress).await;
+    db.close().await;
+    let stats = stats.map_err(describe)?;
+    if tty && count > 0 {
+        println!();
+    }
+    println!(
+        "Đã tạo {} văn bản trong {} s ({} văn bản/s)",
+        fmt::int(stats.documents as i64),
+        format!("{:.1}", stats.seconds).replace('.', ","),
+        fmt::int(stats.per_second().round() as i64)
+    );
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use serde::{Deserialize, Serialize};
 
 #[derive(Parser, Debug)]
@@ -95,6 +95,19 @@ pub enum Cmd {
     /// Tìm trích dẫn văn bản trong tệp (không có tệp thì đọc stdin); mỗi
     /// trích dẫn in một dòng JSON.
     Refs { file: Option<PathBuf> },
+    /// Sinh dữ liệu thử (văn bản) để đo hiệu năng; chạy được trên CSDL mới.
+    GenData(GenArgs),
+}
+
+/// What `gen-data` writes; a preset (`--scale`) can later fill these in.
+#[derive(Args, Debug)]
+pub struct GenArgs {
+    /// Số văn bản cần sinh.
+    #[arg(long, required = true)]
+    pub documents: Option<u64>,
+    /// Hạt giống: cùng hạt giống, cùng dữ liệu (trên CSDL mới).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Subcommand, Debug)]
