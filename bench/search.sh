@@ -141,12 +141,16 @@ def search(q):
             phases.append(("exact", ew, prefix))
         phases.append(("folded", fw, prefix))
     hits, seen = [], set()
-    for col, ws, prefix in phases:
-        if len(hits) >= 20:
-            break
-        for h in con.execute(SQL, ("%s : (%s)" % (col, match(ws, prefix)), 1)).fetchall():
-            if h[0] not in seen:
-                seen.add(h[0]); hits.append(h)
+    def run(phases):
+        for col, ws, prefix in phases:
+            if len(hits) >= 20:
+                break
+            for h in con.execute(SQL, ("%s : (%s)" % (col, match(ws, prefix)), 1)).fetchall():
+                if h[0] not in seen:
+                    seen.add(h[0]); hits.append(h)
+    run(phases)
+    if not hits and len(fw[-1]) < 3 and len(fw) > 1:
+        run(([("exact", ew[:-1], False)] if ew != fw else []) + [("folded", fw[:-1], False)])
     return hits[:20]
 def timed(f, reps):
     f()
@@ -163,7 +167,8 @@ for q in open(qfile, encoding="utf-8").read().splitlines():
     like = "%" + " ".join(words(fold(q))) + "%"
     l_ms, lhits = timed(lambda: con.execute(LIKE, (like,)).fetchall(), reps_like) if reps_like else (0, [])
     s_ms, _ = timed(lambda: con.execute(SCAN, (like,)).fetchall(), 1) if reps_like else (0, [])
-    print("%s\t%d\t%.3f\t%d\t%.3f\t%s\t%.3f" % (q, len(hits), m_ms, len(lhits), l_ms, ",".join(str(h[0]) for h in hits), s_ms))
+    # ids last: an empty field would merge with the next in bash's read.
+    print("%s\t%d\t%.3f\t%d\t%.3f\t%.3f\t%s" % (q, len(hits), m_ms, len(lhits), l_ms, s_ms, ",".join(str(h[0]) for h in hits)))
 PY
 
 export TRIENKHAI_DATABASE_URL="sqlite://$DB" TRIENKHAI_DATA_DIR="$RUN/data"
@@ -195,7 +200,7 @@ echo "đo từng truy vấn (HTTP, SQL, LIKE)…"
 taskset -c "$LOAD_CPU" python3 "$DIR/sql.py" "$DB" "$DIR/queries.txt" 5 3 >"$DIR/sql.tsv"
 ROWS=()
 H_MS=(); L_MS=(); M_MS=(); S_MS=(); PER_Q=()
-while IFS=$'\t' read -r q mh m_ms lh l_ms ids s_ms; do
+while IFS=$'\t' read -r q mh m_ms lh l_ms s_ms ids; do
   read -r h_ms hh hids < <(http_ms "$q")
   [ -n "$h_ms" ] || exit 1
   # The Python port of the query must agree with the server's answer.

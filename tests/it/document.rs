@@ -199,6 +199,11 @@ async fn search_story(engine: Engine) {
     // By symbol, and the last word as a prefix.
     assert_eq!(ids("12-KH/ĐUK", false).await, [quan]);
     assert_eq!(ids("tuyen tru", false).await, [old]);
+    assert_eq!(
+        ids("quán t", false).await,
+        [quan],
+        "a short last word is dropped"
+    );
     assert!(ids("", false).await.is_empty());
     assert!(
         ids("\"*:()", false).await.is_empty(),

@@ -137,15 +137,39 @@ async fn phase(
     )
 }
 
+/// (column, words, last word as a prefix).
+type Phase<'a> = (&'static str, &'a [&'a str], bool);
+
+/// Runs phases in order until the page is full, each hit once.
+async fn run(
+    db: &Db,
+    phases: &[Phase<'_>],
+    see_secret: bool,
+    limit: i64,
+    hits: &mut Vec<Hit>,
+) -> DbResult<()> {
+    for (column, ws, prefix) in phases {
+        if hits.len() as i64 >= limit {
+            break;
+        }
+        for h in phase(db, column, ws, *prefix, see_secret, limit).await? {
+            if !hits.iter().any(|k| k.id == h.id) {
+                hits.push(h);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A last word shorter than this is not read as a prefix: "t" would expand
 /// to most of the vocabulary (half a second on 100.000 documents).
 const PREFIX_FROM: usize = 3;
 
 /// Most recently registered first within each group: whole words with the
 /// query's own diacritics, whole words folded, then the same two with the
-/// last word as a prefix. A prefix makes the engine gather every matching
-/// word before it can return the newest, so it runs only when whole words
-/// did not fill the page.
+/// last word as a prefix (or, when it is too short for one, without it). A
+/// prefix makes the engine gather every matching word before it can return
+/// the newest, so it runs only when whole words did not fill the page.
 pub async fn search(db: &Db, q: &str, see_secret: bool, limit: i64) -> DbResult<Vec<Hit>> {
     let folded = text::fold(q);
     let fw: Vec<&str> = words(&folded).into_iter().take(QUERY_WORDS).collect();
@@ -154,29 +178,30 @@ pub async fn search(db: &Db, q: &str, see_secret: bool, limit: i64) -> DbResult<
     };
     let exact = text::exact(q);
     let ew: Vec<&str> = words(&exact).into_iter().take(QUERY_WORDS).collect();
-    let mut phases: Vec<(&str, &[&str], bool)> = Vec::new();
-    let prefixes = if last.chars().count() >= PREFIX_FROM {
-        vec![false, true]
-    } else {
+    let short = last.chars().count() < PREFIX_FROM;
+    let mut phases: Vec<Phase> = Vec::new();
+    for prefix in if short {
         vec![false]
-    };
-    for prefix in prefixes {
+    } else {
+        vec![false, true]
+    } {
         if ew != fw {
             phases.push(("exact", &ew, prefix));
         }
         phases.push(("folded", &fw, prefix));
     }
-    let mut hits: Vec<Hit> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for (column, ws, prefix) in phases {
-        if hits.len() as i64 >= limit {
-            break;
+    let mut hits = Vec::new();
+    run(db, &phases, see_secret, limit, &mut hits).await?;
+    // "nghị q" while typing finds nothing as whole words: the words before
+    // a short last one still count.
+    if hits.is_empty() && short && fw.len() > 1 {
+        let (ew, fw) = (&ew[..ew.len() - 1], &fw[..fw.len() - 1]);
+        let mut phases: Vec<Phase> = Vec::new();
+        if ew != fw {
+            phases.push(("exact", ew, false));
         }
-        for h in phase(db, column, ws, prefix, see_secret, limit).await? {
-            if seen.insert(h.id) {
-                hits.push(h);
-            }
-        }
+        phases.push(("folded", fw, false));
+        run(db, &phases, see_secret, limit, &mut hits).await?;
     }
     hits.truncate(limit.max(0) as usize);
     Ok(hits)
