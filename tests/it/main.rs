@@ -3,6 +3,7 @@
 //! a browser smoke test.
 mod authz_matrix;
 mod browser;
+mod campaign;
 mod cli;
 mod document;
 mod document_http;

@@ -38,6 +38,22 @@ pub enum Code {
     InvalidNumber,
     DocumentNotFound,
     PdfBusy,
+    InvalidDue,
+    DueOrder,
+    NoTargets,
+    InvalidFigure,
+    PresentOverScope,
+    AttendanceMismatch,
+    MakeupOverAbsent,
+    ReflectionsOverAttended,
+    HeldInFuture,
+    HeldBeforeLaunch,
+    HeldRequired,
+    PeriodLocked,
+    AlreadySubmitted,
+    NotSubmitted,
+    ObligationNotFound,
+    CampaignNotFound,
     NotFound,
     Forbidden,
     Unauthenticated,
@@ -102,6 +118,36 @@ impl Code {
             Code::AmbiguousDocument => {
                 "Có nhiều văn bản cùng số và ký hiệu; hãy ghi thêm ngày ban hành để chọn đúng văn bản."
             }
+            Code::InvalidDue => {
+                "Hạn không hợp lệ: ghi ngày (dd/mm/yyyy), \"trong 30 ngày\" hoặc \"quý I/2026\"."
+            }
+            Code::DueOrder => {
+                "Các hạn phải theo thứ tự: học tập, rồi chương trình hành động, rồi báo cáo, và sau ngày triển khai."
+            }
+            Code::NoTargets => "Đợt chưa có đơn vị nào phải thực hiện.",
+            Code::InvalidFigure => "Số liệu phải là số nguyên không âm, tối đa 9 chữ số.",
+            Code::PresentOverScope => {
+                "Số đảng viên có mặt không được lớn hơn số đảng viên phải học tập."
+            }
+            Code::AttendanceMismatch => {
+                "Có mặt + vắng có lý do + vắng không lý do phải bằng số đảng viên phải học tập."
+            }
+            Code::MakeupOverAbsent => "Số học bù không được lớn hơn số vắng mặt.",
+            Code::ReflectionsOverAttended => {
+                "Số bài thu hoạch không được lớn hơn số đảng viên đã học (có mặt và học bù)."
+            }
+            Code::HeldInFuture => "Ngày học tập không được sau hôm nay.",
+            Code::HeldBeforeLaunch => "Ngày học tập không được trước ngày triển khai đợt.",
+            Code::HeldRequired => "Cần ghi ngày tổ chức học tập trước khi gửi báo cáo.",
+            Code::PeriodLocked => {
+                "Đợt đã khóa sổ báo cáo: không nhận báo cáo hay đính chính nữa. Hãy liên hệ văn phòng cấp ủy."
+            }
+            Code::AlreadySubmitted => {
+                "Báo cáo đã được gửi (có thể từ một cửa sổ khác). Muốn sửa, hãy gửi đính chính kèm lý do."
+            }
+            Code::NotSubmitted => "Báo cáo chưa được gửi nên chưa thể đính chính.",
+            Code::ObligationNotFound => "Không tìm thấy nhiệm vụ báo cáo của đơn vị trong đợt này.",
+            Code::CampaignNotFound => "Không tìm thấy đợt học tập, quán triệt.",
             Code::NotFound => "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
             Code::Forbidden => "Bạn không có quyền thực hiện thao tác này.",
             Code::Unauthenticated => "Bạn cần đăng nhập.",

@@ -23,6 +23,15 @@ pub fn int(n: i64) -> String {
     out
 }
 
+/// 35599 of 35900 → "99,16%" (two decimals, comma); "—" when there is no base.
+pub fn percent(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        return "—".into();
+    }
+    let hundredths = (part as i128 * 10_000 + whole as i128 / 2) / whole as i128;
+    format!("{},{:02}%", hundredths / 100, hundredths % 100)
+}
+
 /// "02/08/2019".
 pub fn date(d: Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
@@ -96,6 +105,15 @@ pub fn today_vn() -> Date {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn percents_round_to_hundredths() {
+        assert_eq!(percent(35_599, 35_900), "99,16%");
+        assert_eq!(percent(142, 150), "94,67%");
+        assert_eq!(percent(1, 1), "100,00%");
+        assert_eq!(percent(0, 7), "0,00%");
+        assert_eq!(percent(3, 0), "—");
+    }
 
     #[test]
     fn formal_dates_pad_day_and_early_months() {

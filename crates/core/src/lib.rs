@@ -1,6 +1,7 @@
 //! Domain vocabulary shared by storage and web: no IO here.
 pub mod cite;
 pub mod collate;
+pub mod due;
 pub mod error;
 pub mod fmt;
 pub mod name;

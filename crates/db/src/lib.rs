@@ -3,6 +3,7 @@
 #[macro_use]
 mod pool;
 pub mod audit;
+pub mod campaign;
 pub mod counter;
 pub mod dashboard;
 pub mod demo;

@@ -507,6 +507,8 @@ pub async fn apply_in(tx: &mut Tx, actor: &Actor, order: Order) -> DbResult<Done
         decision,
         fmt::date(day)
     );
+    // Open campaigns follow the change in this same transaction.
+    crate::campaign::follow::after_change(tx, event, &fmt::iso(day), &summary).await?;
     let moved = plan.members_moved();
     with_tx!(tx, c => sqlx::query("UPDATE unit_event SET summary = $1, members_moved = $2 WHERE id = $3")
         .bind(&summary).bind(moved).bind(event).execute(&mut *c).await.map(|r| r.rows_affected()))?;

@@ -1,0 +1,354 @@
+//! Roll-ups per campaign and per unit of every level. Each change to an
+//! obligation adds its difference to the rows of the unit and of every
+//! unit above it, in the same transaction; pages read these rows only.
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::figures::{HELD, PROGRAMME, REPORTED, SCHEDULED};
+use crate::{Db, DbResult, Tx};
+
+pub const COLUMNS: [&str; 14] = [
+    "units",
+    "scheduled",
+    "held",
+    "programme",
+    "reported",
+    "late",
+    "roll",
+    "in_scope",
+    "present",
+    "absent_excused",
+    "absent_unexcused",
+    "makeup",
+    "non_members",
+    "reflections",
+];
+
+/// One obligation's share of every column, in `COLUMNS` order.
+pub type Share = [i64; 14];
+
+/// The columns of an obligation that make up its share.
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct Counted {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub path: String,
+    pub state: i64,
+    pub late: bool,
+    pub roll: i64,
+    pub in_scope: i64,
+    pub present: i64,
+    pub absent_excused: i64,
+    pub absent_unexcused: i64,
+    pub makeup: i64,
+    pub non_members: i64,
+    pub reflections: i64,
+}
+
+pub const COUNTED: &str =
+    "o.id, o.campaign_id, o.path, o.state, o.late, o.roll, o.in_scope, o.present,
+    o.absent_excused, o.absent_unexcused, o.makeup, o.non_members, o.reflections";
+
+impl Counted {
+    pub fn share(&self) -> Share {
+        let at = |s: i64| i64::from(self.state >= s);
+        [
+            1,
+            at(SCHEDULED),
+            at(HELD),
+            at(PROGRAMME),
+            at(REPORTED),
+            i64::from(self.late && self.state >= REPORTED),
+            self.roll,
+            self.in_scope,
+            self.present,
+            self.absent_excused,
+            self.absent_unexcused,
+            self.makeup,
+            self.non_members,
+            self.reflections,
+        ]
+    }
+}
+
+fn ids(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|s| s.parse().ok()).collect()
+}
+
+/// The units a path rolls up into, each with the one above it: from the
+/// campaign's committee (`root`, its path) down. A unit that now hangs
+/// under another committee (the campaign's was dissolved) still rolls up
+/// into the campaign's, from its old depth down.
+pub fn ancestors(path: &str, root: &str) -> Vec<(i64, Option<i64>)> {
+    let root_ids = ids(root);
+    let ids = ids(path);
+    let Some(&root_id) = root_ids.last() else {
+        return Vec::new();
+    };
+    let below = match ids.iter().position(|&i| i == root_id) {
+        Some(p) => &ids[p + 1..],
+        None => &ids[root_ids.len().min(ids.len())..],
+    };
+    let mut out = vec![(root_id, None)];
+    let mut parent = root_id;
+    for &id in below {
+        out.push((id, Some(parent)));
+        parent = id;
+    }
+    out
+}
+
+/// A share of members on the roll only.
+pub fn roll_share(n: i64) -> Share {
+    let mut s = [0; 14];
+    s[6] = n;
+    s
+}
+
+fn minus(s: Share) -> Share {
+    s.map(|v| -v)
+}
+
+/// Adds `share` (negated when `sign` < 0) to the rows of every unit the
+/// path rolls up into: one statement.
+pub async fn add(
+    tx: &mut Tx,
+    campaign: i64,
+    root: &str,
+    path: &str,
+    share: Share,
+    sign: i64,
+) -> DbResult<()> {
+    let share = if sign < 0 { minus(share) } else { share };
+    if share.iter().all(|v| *v == 0) {
+        return Ok(());
+    }
+    let units = ancestors(path, root);
+    let cols = COLUMNS.join(", ");
+    let shares: Vec<String> = (2..=15).map(|i| format!("${i}")).collect();
+    let rows: Vec<String> = (0..units.len())
+        .map(|k| {
+            format!(
+                "($1, ${}, ${}, {})",
+                16 + 2 * k,
+                17 + 2 * k,
+                shares.join(", ")
+            )
+        })
+        .collect();
+    let set: Vec<String> = COLUMNS
+        .iter()
+        .map(|c| format!("{c} = campaign_tally.{c} + excluded.{c}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO campaign_tally (campaign_id, unit_id, parent_id, {cols}) VALUES {}
+         ON CONFLICT (campaign_id, unit_id) DO UPDATE SET parent_id = excluded.parent_id, {}",
+        rows.join(", "),
+        set.join(", ")
+    );
+    with_tx!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(campaign);
+        for v in share {
+            q = q.bind(v);
+        }
+        for (u, parent) in &units {
+            q = q.bind(*u).bind(*parent);
+        }
+        q.execute(&mut *c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// A kept row: the unit above, and the sums.
+pub type Sums = HashMap<i64, (Option<i64>, Share)>;
+
+/// Rows for a whole campaign at once (launch): summed in memory, written in batches.
+pub async fn insert_all(tx: &mut Tx, campaign: i64, sums: &Sums) -> DbResult<()> {
+    let cols = COLUMNS.join(", ");
+    let rows: Vec<(&i64, &(Option<i64>, Share))> = sums.iter().collect();
+    for chunk in rows.chunks(1000) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|k| {
+                let base = 2 + k * 16;
+                let ps: Vec<String> = (base..base + 16).map(|i| format!("${i}")).collect();
+                format!("($1, {})", ps.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO campaign_tally (campaign_id, unit_id, parent_id, {cols}) VALUES {}",
+            values.join(", ")
+        );
+        with_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(campaign);
+            for (unit, (parent, share)) in chunk {
+                q = q.bind(**unit).bind(*parent);
+                for v in share.iter() {
+                    q = q.bind(*v);
+                }
+            }
+            q.execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// Sums shares into the rows of every unit they roll up into.
+pub fn sum_into(sums: &mut Sums, root: &str, path: &str, share: &Share) {
+    for (u, parent) in ancestors(path, root) {
+        let row = sums.entry(u).or_insert((parent, [0; 14]));
+        row.0 = parent;
+        for (a, b) in row.1.iter_mut().zip(share) {
+            *a += b;
+        }
+    }
+}
+
+/// One row of the board: a unit and what its part of the tree has done.
+#[derive(Clone, Debug, Default, Serialize, sqlx::FromRow)]
+pub struct Line {
+    pub unit_id: i64,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub units: i64,
+    pub scheduled: i64,
+    pub held: i64,
+    pub programme: i64,
+    pub reported: i64,
+    pub late: i64,
+    pub roll: i64,
+    pub in_scope: i64,
+    pub present: i64,
+    pub absent_excused: i64,
+    pub absent_unexcused: i64,
+    pub makeup: i64,
+    pub non_members: i64,
+    pub reflections: i64,
+}
+
+const LINE: &str = "t.unit_id, '' AS name, t.parent_id, t.units, t.scheduled, t.held, t.programme,
+    t.reported, t.late, t.roll, t.in_scope, t.present, t.absent_excused, t.absent_unexcused,
+    t.makeup, t.non_members, t.reflections";
+
+impl Line {
+    pub fn share(&self) -> Share {
+        [
+            self.units,
+            self.scheduled,
+            self.held,
+            self.programme,
+            self.reported,
+            self.late,
+            self.roll,
+            self.in_scope,
+            self.present,
+            self.absent_excused,
+            self.absent_unexcused,
+            self.makeup,
+            self.non_members,
+            self.reflections,
+        ]
+    }
+}
+
+/// A unit's row and its direct sub-units' rows, from the kept roll-ups
+/// only: a handful of primary-key reads whatever the size of the tree.
+pub async fn board(db: &Db, campaign: i64, unit: i64) -> DbResult<(Option<Line>, Vec<Line>)> {
+    const SQL: &str =
+        "SELECT t.unit_id, u.name, t.parent_id, t.units, t.scheduled, t.held, t.programme,
+            t.reported, t.late, t.roll, t.in_scope, t.present, t.absent_excused, t.absent_unexcused,
+            t.makeup, t.non_members, t.reflections
+        FROM campaign_tally t JOIN unit u ON u.id = t.unit_id
+        WHERE t.campaign_id = $1 AND (t.unit_id = $2 OR t.parent_id = $2) AND t.units > 0";
+    let mut rows: Vec<Line> = with_db!(db, p => sqlx::query_as::<_, Line>(SQL)
+        .bind(campaign).bind(unit).fetch_all(p).await)?;
+    let node = rows
+        .iter()
+        .position(|l| l.unit_id == unit)
+        .map(|i| rows.swap_remove(i));
+    rows.sort_by(|a, b| {
+        trienkhai_core::collate::compare_vi(&a.name, &b.name).then(a.unit_id.cmp(&b.unit_id))
+    });
+    Ok((node, rows))
+}
+
+/// The same numbers as `board`, computed from the obligations themselves:
+/// what a page would cost without the kept roll-ups. Benchmarks and tests
+/// compare against it.
+pub async fn board_from_rows(db: &Db, campaign: i64, unit: i64) -> DbResult<Vec<(i64, Share)>> {
+    const SQL: &str = "SELECT u.id, COUNT(o.id),
+            SUM(CASE WHEN o.state >= 1 THEN 1 ELSE 0 END), SUM(CASE WHEN o.state >= 2 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN o.state >= 3 THEN 1 ELSE 0 END), SUM(CASE WHEN o.state >= 4 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN o.late AND o.state >= 4 THEN 1 ELSE 0 END),
+            (SELECT COUNT(*) FROM unit_version v JOIN membership m ON m.unit_id = v.unit_id
+               AND m.valid_from <= c.launched_on AND (m.valid_to IS NULL OR m.valid_to >= c.launched_on)
+             WHERE v.path >= u.path AND v.path < u.path || '0' AND v.valid_to IS NULL),
+            SUM(o.in_scope), SUM(o.present), SUM(o.absent_excused), SUM(o.absent_unexcused),
+            SUM(o.makeup), SUM(o.non_members), SUM(o.reflections)
+        FROM unit u JOIN campaign c ON c.id = $1
+        JOIN obligation o ON o.campaign_id = c.id AND o.active AND o.path >= u.path AND o.path < u.path || '0'
+        WHERE u.id = $2 OR u.parent_id = $2
+        GROUP BY u.id, u.path, c.launched_on";
+    type Row = (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
+    let rows: Vec<Row> = with_db!(db, p => sqlx::query_as::<_, Row>(SQL)
+        .bind(campaign).bind(unit).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.0,
+                [
+                    r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14,
+                ],
+            )
+        })
+        .collect())
+}
+
+/// Every kept row of a campaign, for comparing with `recount`; rows that
+/// dropped to all zeros count as absent.
+pub async fn kept(db: &Db, campaign: i64) -> DbResult<Sums> {
+    let sql = format!(
+        "SELECT {} FROM campaign_tally t WHERE t.campaign_id = $1",
+        LINE
+    );
+    let rows: Vec<Line> = with_db!(db, p => sqlx::query_as::<_, Line>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(campaign).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|l| (l.unit_id, (l.parent_id, l.share())))
+        .filter(|(_, s)| s.1.iter().any(|v| *v != 0))
+        .collect())
+}
+
+/// The roll-ups recomputed from the active obligations.
+pub async fn recount(db: &Db, campaign: i64) -> DbResult<Sums> {
+    let sql = format!("SELECT {COUNTED} FROM obligation o WHERE o.campaign_id = $1 AND o.active");
+    let rows: Vec<Counted> = with_db!(db, p => sqlx::query_as::<_, Counted>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(campaign).fetch_all(p).await)?;
+    let (root,): (String,) = with_db!(db, p => sqlx::query_as(
+        "SELECT u.path FROM campaign c JOIN unit u ON u.id = c.unit_id WHERE c.id = $1")
+        .bind(campaign).fetch_one(p).await)?;
+    let mut sums = Sums::new();
+    for o in &rows {
+        sum_into(&mut sums, &root, &o.path, &o.share());
+    }
+    sums.retain(|_, s| s.1.iter().any(|v| *v != 0));
+    Ok(sums)
+}

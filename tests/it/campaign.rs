@@ -1,0 +1,334 @@
+//! The cascade's storage stories, each on both engines: launch, reports,
+//! corrections, locking, restructuring during a campaign, and the kept
+//! roll-ups against a full recount after every step.
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use trienkhai_core::{Code, fmt};
+use trienkhai_db::{
+    Db, DbError, Engine,
+    campaign::{
+        self, NewCampaign,
+        figures::Figures,
+        obligation::{self, Action},
+        tally,
+    },
+    document::{self, Filter},
+    restructure::{self, Change, Order, Target},
+    unit::{self, NewUnit},
+};
+
+use crate::{
+    both_engines,
+    support::{TestDb, setup_actor},
+};
+
+pub async fn any_document(db: &Db) -> i64 {
+    let f = Filter {
+        see_secret: true,
+        ..Default::default()
+    };
+    document::list(db, &f, 1).await.unwrap()[0].id
+}
+
+/// A campaign of the demo's party committee (DCQD) launched on 10/01/2026.
+pub async fn launch_demo(db: &Db) -> (i64, i64) {
+    let dcqd = unit::by_code(db, "DCQD").await.unwrap().unwrap();
+    let doc = any_document(db).await;
+    let id = campaign::launch(
+        db,
+        &setup_actor(),
+        NewCampaign {
+            unit_id: dcqd.id,
+            title: "Học tập, quán triệt Nghị quyết Đại hội".into(),
+            documents: vec![doc],
+            plan_document_id: None,
+            launched_on: "10/01/2026".into(),
+            session_due: "trong 30 ngày".into(),
+            programme_due: "quý I/2026".into(),
+            report_due: "30/06/2026".into(),
+            remind_days: 3,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("launch");
+    (id, dcqd.id)
+}
+
+async fn assert_counts(db: &Db, campaign: i64, step: &str) {
+    let kept = tally::kept(db, campaign).await.unwrap();
+    let recount = tally::recount(db, campaign).await.unwrap();
+    assert_eq!(kept, recount, "roll-ups differ from a recount after {step}");
+}
+
+fn figures(rng: &mut StdRng, roll: i64) -> Figures {
+    let in_scope = roll.max(1);
+    let present = rng.random_range(0..=in_scope);
+    let excused = rng.random_range(0..=in_scope - present);
+    let unexcused = in_scope - present - excused;
+    let makeup = rng.random_range(0..=excused + unexcused);
+    Figures {
+        held_on: Some(format!("2026-01-{:02}", rng.random_range(11..=28))),
+        form: Some("in_person".into()),
+        in_scope,
+        present,
+        absent_excused: excused,
+        absent_unexcused: unexcused,
+        makeup,
+        non_members: rng.random_range(0..5),
+        reflections: rng.random_range(0..=present + makeup),
+        ..Default::default()
+    }
+}
+
+async fn cascade_story(engine: Engine) {
+    let t = TestDb::demo(engine).await;
+    let db = &t.db;
+    let actor = setup_actor();
+    let (cid, dcqd) = launch_demo(db).await;
+    assert_counts(db, cid, "launch").await;
+    let c = campaign::get(db, cid).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            c.session_due.as_str(),
+            c.programme_due.as_str(),
+            c.report_due.as_str()
+        ),
+        ("2026-02-09", "2026-03-31", "2026-06-30")
+    );
+    let (top, children) = tally::board(db, cid, dcqd).await.unwrap();
+    let top = top.expect("the committee's row");
+    assert!(top.units >= 3, "grassroots units of the party committee");
+    assert_eq!(children.iter().map(|l| l.units).sum::<i64>(), top.units);
+    let today = fmt::today_vn();
+    let mut rng = StdRng::seed_from_u64(5);
+    let mut day = time::macros::date!(2026 - 02 - 01);
+    for step in 0..40 {
+        let open = obligation::under(db, &c, &c.unit_path, None, "2026-01-11", None, 1000)
+            .await
+            .unwrap();
+        let o = &open[rng.random_range(0..open.len())];
+        let what = rng.random_range(0..10);
+        let label = match what {
+            0..=3 => {
+                let f = figures(&mut rng, o.roll);
+                let action = if rng.random_bool(0.5) {
+                    Action::Submit
+                } else {
+                    Action::Save
+                };
+                match obligation::report(db, &actor, o.id, f, action, o.updated_at, today).await {
+                    Ok(_) => {}
+                    Err(DbError::Refused(Code::AlreadySubmitted)) => {
+                        assert!(o.submitted_at.is_some())
+                    }
+                    Err(e) => panic!("report: {e:?}"),
+                }
+                "report"
+            }
+            4..=5 if o.submitted_at.is_some() => {
+                let f = figures(&mut rng, o.roll + 1);
+                obligation::correct(db, &actor, o.id, f, "Số liệu rà soát lại", o.version, today)
+                    .await
+                    .expect("correct");
+                "correction"
+            }
+            6..=7 if open.len() > 3 => {
+                let other = open.iter().find(|x| x.unit_id != o.unit_id).unwrap();
+                day = day.next_day().unwrap();
+                let merge = Change::Merge {
+                    sources: vec![other.unit_id],
+                    target: Target::Existing(o.unit_id),
+                };
+                apply(db, merge, day).await;
+                "merge"
+            }
+            _ => {
+                let kids = restructure::current_children(db, o.unit_id).await.unwrap();
+                day = day.next_day().unwrap();
+                let part = |i: usize| NewUnit {
+                    code: format!("P{step}X{i}"),
+                    name: format!("Chi bộ tách {step}-{i}"),
+                    type_code: "chi_bo_co_so".into(),
+                    ..Default::default()
+                };
+                let split = Change::Split {
+                    source: o.unit_id,
+                    parts: vec![part(0), part(1)],
+                    children: kids.iter().enumerate().map(|(i, k)| (k.0, i % 2)).collect(),
+                    members_to: rng.random_range(0..2),
+                };
+                apply(db, split, day).await;
+                "split"
+            }
+        };
+        assert_counts(db, cid, &format!("step {step} ({label})")).await;
+    }
+    // Nobody is counted twice: the committee's roll is what it was.
+    let (after, _) = tally::board(db, cid, dcqd).await.unwrap();
+    assert_eq!(after.unwrap().roll, top.roll);
+    t.cleanup().await;
+}
+both_engines!(cascade_counters_equal_recount, cascade_story);
+
+async fn apply(db: &Db, change: Change, day: time::Date) {
+    let order = Order {
+        change,
+        effective_on: fmt::iso(day),
+        decision: "99-QĐ/ĐU".into(),
+    };
+    restructure::apply(db, &setup_actor(), order, None)
+        .await
+        .expect("restructure");
+}
+
+async fn refusals_story(engine: Engine) {
+    let t = TestDb::demo(engine).await;
+    let db = &t.db;
+    let actor = setup_actor();
+    let (cid, _) = launch_demo(db).await;
+    let c = campaign::get(db, cid).await.unwrap().unwrap();
+    let list = obligation::under(db, &c, &c.unit_path, None, "2026-01-11", None, 10)
+        .await
+        .unwrap();
+    let o = &list[0];
+    let today = fmt::today_vn();
+    let before = tally::kept(db, cid).await.unwrap();
+    // Impossible figures: refused at the field, nothing written.
+    let mut f = Figures {
+        held_on: Some("15/01/2026".into()),
+        form: Some("in_person".into()),
+        in_scope: 10,
+        present: 12,
+        ..Default::default()
+    };
+    let e = obligation::report(
+        db,
+        &actor,
+        o.id,
+        f.clone(),
+        Action::Submit,
+        o.updated_at,
+        today,
+    )
+    .await;
+    assert!(
+        matches!(e, Err(DbError::Invalid(ref v)) if v[0].code == Code::PresentOverScope),
+        "{e:?}"
+    );
+    assert_eq!(tally::kept(db, cid).await.unwrap(), before);
+    // A stale form (saved elsewhere since) is refused.
+    f.present = 9;
+    f.absent_excused = 1;
+    let saved = obligation::report(
+        db,
+        &actor,
+        o.id,
+        f.clone(),
+        Action::Save,
+        o.updated_at,
+        today,
+    )
+    .await
+    .unwrap();
+    let e = obligation::report(
+        db,
+        &actor,
+        o.id,
+        f.clone(),
+        Action::Save,
+        o.updated_at,
+        today,
+    )
+    .await;
+    assert!(matches!(e, Err(DbError::Refused(Code::StaleForm))), "{e:?}");
+    // Two tabs submit the same form at once: exactly one goes through.
+    let (a, b) = tokio::join!(
+        obligation::report(
+            db,
+            &actor,
+            o.id,
+            f.clone(),
+            Action::Submit,
+            saved.updated_at,
+            today
+        ),
+        obligation::report(
+            db,
+            &actor,
+            o.id,
+            f.clone(),
+            Action::Submit,
+            saved.updated_at,
+            today
+        ),
+    );
+    assert!(a.is_ok() != b.is_ok(), "one submit wins: {a:?} / {b:?}");
+    let lost = if a.is_ok() { b } else { a };
+    assert!(
+        matches!(lost, Err(DbError::Refused(Code::AlreadySubmitted))),
+        "{lost:?}"
+    );
+    assert_eq!(obligation::versions(db, o.id).await.unwrap().len(), 1);
+    // A correction needs a reason, and then makes version 2.
+    f.present = 10;
+    f.absent_excused = 0;
+    let e = obligation::correct(db, &actor, o.id, f.clone(), " ", 1, today).await;
+    assert!(
+        matches!(e, Err(DbError::Invalid(ref v)) if v[0].field == "reason"),
+        "{e:?}"
+    );
+    obligation::correct(
+        db,
+        &actor,
+        o.id,
+        f.clone(),
+        "Bổ sung người học bù",
+        1,
+        today,
+    )
+    .await
+    .unwrap();
+    assert_eq!(obligation::versions(db, o.id).await.unwrap().len(), 2);
+    // After the period is locked nothing is taken.
+    campaign::lock(db, &actor, cid).await.unwrap();
+    let kept = tally::kept(db, cid).await.unwrap();
+    let e = obligation::correct(db, &actor, o.id, f.clone(), "Lần nữa", 2, today).await;
+    assert!(
+        matches!(e, Err(DbError::Refused(Code::PeriodLocked))),
+        "{e:?}"
+    );
+    let other = &list[1];
+    let e = obligation::report(
+        db,
+        &actor,
+        other.id,
+        f,
+        Action::Submit,
+        other.updated_at,
+        today,
+    )
+    .await;
+    assert!(
+        matches!(e, Err(DbError::Refused(Code::PeriodLocked))),
+        "{e:?}"
+    );
+    assert_eq!(tally::kept(db, cid).await.unwrap(), kept);
+    // Deadlines out of order or unreadable are refused at their field.
+    let bad = NewCampaign {
+        unit_id: c.unit_id,
+        title: "Đợt thử".into(),
+        documents: vec![any_document(db).await],
+        launched_on: "10/01/2026".into(),
+        session_due: "quý V/2026".into(),
+        programme_due: "01/01/2026".into(),
+        report_due: "trong 10 ngày".into(),
+        ..Default::default()
+    };
+    let e = campaign::launch(db, &actor, bad).await;
+    assert!(
+        matches!(e, Err(DbError::Invalid(ref v)) if v[0].field == "session_due" && v[0].code == Code::InvalidDue),
+        "{e:?}"
+    );
+    t.cleanup().await;
+}
+both_engines!(cascade_refusals_write_nothing, refusals_story);
