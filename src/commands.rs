@@ -247,50 +247,151 @@ fn refs(file: Option<&std::path::Path>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `trienkhai gen-data`: generated documents, with progress on stdout (a
-/// line per tenth when it is not a terminal) and the rate at the end.
+/// `trienkhai gen-data`: an org tree with its members (`--scale`), then
+/// generated documents (`--documents`), with progress on stdout and the
+/// totals at the end.
 async fn gen_data(cfg: &Config, args: GenArgs) -> anyhow::Result<()> {
-    use std::io::{IsTerminal, Write};
-    let count = args
-        .documents
-        .ok_or_else(|| anyhow::anyhow!("cần --documents N"))?;
-    let db = open(cfg).await?;
-    let tty = std::io::stdout().is_terminal();
-    let mut shown = 0;
-    let progress = |done: u64| {
-        let tenth = done * 10 / count.max(1);
-        if tty {
-            print!(
-                "\rĐang tạo văn bản: {} / {} ({}%)",
-                fmt::int(done as i64),
-                fmt::int(count as i64),
-                done * 100 / count.max(1)
-            );
-            let _ = std::io::stdout().flush();
-        } else if tenth > shown {
-            shown = tenth;
-            println!(
-                "Đang tạo văn bản: {} / {} ({}%)",
-                fmt::int(done as i64),
-                fmt::int(count as i64),
-                tenth * 10
-            );
-        }
-    };
-    let actor = Actor::system("Sinh dữ liệu");
-    let stats = document::generate::documents(&db, &actor, count, args.seed, progress).await;
-    db.close().await;
-    let stats = stats.map_err(describe)?;
-    if tty && count > 0 {
-        println!();
-    }
-    println!(
-        "Đã tạo {} văn bản trong {} s ({} văn bản/s)",
-        fmt::int(stats.documents as i64),
-        format!("{:.1}", stats.seconds).replace('.', ","),
-        fmt::int(stats.per_second().round() as i64)
+    anyhow::ensure!(
+        args.scale.is_some() || args.documents.is_some(),
+        "cần --scale ci|province|nation hoặc --documents N"
     );
+    let db = open(cfg).await?;
+    let actor = Actor::system("Sinh dữ liệu");
+    let done = gen_all(&db, &actor, &args).await;
+    db.close().await;
+    done
+}
+
+async fn gen_all(db: &Db, actor: &Actor, args: &GenArgs) -> anyhow::Result<()> {
+    if let Some(scale) = args.scale {
+        let mut progress = Progress::new(1);
+        let stats = trienkhai_db::scale::org(db, actor, scale, args.seed, |phase, done, total| {
+            progress.show(phase, done, total)
+        })
+        .await;
+        progress.finish();
+        let stats = stats.map_err(describe)?;
+        let s = scale.shape();
+        let int = |n: u64| fmt::int(n as i64);
+        println!(
+            "Đã tạo {} đơn vị (1 gốc, {} cấp tỉnh, {} cấp trên cơ sở, {} tổ chức cơ sở đảng, {} chi bộ trực thuộc) và {} đảng viên trong {} s ({} đảng viên/s)",
+            int(stats.units),
+            int(s.top),
+            int(s.intermediate),
+            int(s.grassroots),
+            int(s.cells),
+            int(stats.members),
+            seconds(stats.seconds),
+            int(per_second(stats.members, stats.seconds))
+        );
+    }
+    if let Some(count) = args.documents {
+        let mut progress = Progress::new(10);
+        let stats = document::generate::documents(db, actor, count, args.seed, |done| {
+            progress.show("Đang tạo văn bản", done, count)
+        })
+        .await;
+        progress.finish();
+        let stats = stats.map_err(describe)?;
+        println!(
+            "Đã tạo {} văn bản trong {} s ({} văn bản/s)",
+            fmt::int(stats.documents as i64),
+            seconds(stats.seconds),
+            fmt::int(stats.per_second().round() as i64)
+        );
+    }
     Ok(())
+}
+
+/// "12,3": seconds with one decimal, Vietnamese style.
+fn seconds(s: f64) -> String {
+    format!("{s:.1}").replace('.', ",")
+}
+
+fn per_second(n: u64, seconds: f64) -> u64 {
+    if seconds > 0.0 {
+        (n as f64 / seconds).round() as u64
+    } else {
+        0
+    }
+}
+
+/// Progress of a long run on stdout, phase by phase: on a terminal one
+/// line rewritten in place (kept, with the phase's time, when the next
+/// phase starts); otherwise `lines` lines a phase, at each 1/`lines` of it,
+/// so that a log gets a few lines rather than thousands.
+struct Progress {
+    tty: bool,
+    lines: u64,
+    phase: String,
+    /// Lines printed for this phase (not on a terminal).
+    shown: u64,
+    /// A terminal line is waiting for its newline.
+    open: bool,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    fn new(lines: u64) -> Self {
+        use std::io::IsTerminal;
+        Progress {
+            tty: std::io::stdout().is_terminal(),
+            lines: lines.max(1),
+            phase: String::new(),
+            shown: 0,
+            open: false,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// `done` of `total` in `phase`; a total of 1 is a step without a count.
+    fn show(&mut self, phase: &str, done: u64, total: u64) {
+        use std::io::Write;
+        if phase != self.phase {
+            self.finish();
+            if !self.phase.is_empty() {
+                self.started = std::time::Instant::now();
+            }
+            self.phase = phase.to_string();
+            self.shown = 0;
+        }
+        let complete = done >= total;
+        let mut line = if total == 1 {
+            format!("{phase}{}", if complete { ": xong" } else { "…" })
+        } else {
+            format!(
+                "{phase}: {} / {} ({}%)",
+                fmt::int(done as i64),
+                fmt::int(total as i64),
+                (done * 100).checked_div(total).unwrap_or(100)
+            )
+        };
+        if complete {
+            line.push_str(&format!(
+                ", {} s",
+                seconds(self.started.elapsed().as_secs_f64())
+            ));
+        }
+        if self.tty {
+            print!("\r\x1b[K{line}");
+            let _ = std::io::stdout().flush();
+            self.open = true;
+        } else {
+            let step = (done * self.lines).checked_div(total).unwrap_or(self.lines);
+            if step > self.shown {
+                self.shown = step;
+                println!("{line}");
+            }
+        }
+    }
+
+    /// Ends the terminal line, if one is open.
+    fn finish(&mut self) {
+        if self.open {
+            println!();
+            self.open = false;
+        }
+    }
 }
 
 fn check_data_dir(cfg: &Config) -> anyhow::Result<()> {
@@ -343,6 +444,17 @@ async fn serve(cfg: Config, demo_mode: bool) -> anyhow::Result<()> {
         data_dir: cfg.data_dir.clone(),
     };
     let state = AppState::new(db.clone(), web);
+    // SMTP is checked at start, so a wrong sender fails here, not at 3 a.m.
+    let mailer = cfg
+        .smtp
+        .as_ref()
+        .map(trienkhai_web::mail::Mailer::new)
+        .transpose()?;
+    trienkhai_web::reminder::spawn(
+        db.clone(),
+        mailer,
+        Duration::from_secs(cfg.reminder_minutes * 60),
+    );
     let purge_db = db.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));

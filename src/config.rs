@@ -99,15 +99,26 @@ pub enum Cmd {
     GenData(GenArgs),
 }
 
-/// What `gen-data` writes; a preset (`--scale`) can later fill these in.
+/// What `gen-data` writes: an org tree with its members (`--scale`),
+/// documents (`--documents`), or both.
 #[derive(Args, Debug)]
 pub struct GenArgs {
+    /// Cây tổ chức và đảng viên: ci (3.000 đảng viên), province (140.000) hoặc nation (5,6 triệu).
+    #[arg(long, value_parser = scale_parser())]
+    pub scale: Option<trienkhai_db::scale::Scale>,
     /// Số văn bản cần sinh.
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "scale")]
     pub documents: Option<u64>,
     /// Hạt giống: cùng hạt giống, cùng dữ liệu (trên CSDL mới).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+/// `--scale`: the names listed in `--help`, parsed by `Scale`'s FromStr.
+fn scale_parser() -> impl clap::builder::TypedValueParser<Value = trienkhai_db::scale::Scale> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["ci", "province", "nation"])
+        .try_map(|s| s.parse::<trienkhai_db::scale::Scale>())
 }
 
 #[derive(Subcommand, Debug)]
@@ -168,6 +179,8 @@ struct FileConfig {
     docx_margins: Option<String>,
     name_order: Option<String>,
     log: Option<String>,
+    reminder_minutes: Option<u64>,
+    smtp: Option<trienkhai_web::mail::SmtpConfig>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -184,6 +197,11 @@ pub struct Config {
     pub docx_margins: String,
     pub name_order: String,
     pub log: String,
+    /// How often each instance looks for reminders due.
+    pub reminder_minutes: u64,
+    /// Outgoing mail for reminders; none: in-app notifications only.
+    #[serde(skip)]
+    pub smtp: Option<trienkhai_web::mail::SmtpConfig>,
 }
 
 impl Config {
@@ -240,7 +258,10 @@ impl Config {
                 .clone()
                 .or(file.log)
                 .unwrap_or_else(|| "info,sqlx=warn,tower_http=warn".into()),
+            reminder_minutes: file.reminder_minutes.unwrap_or(15),
+            smtp: file.smtp.filter(|s| !s.host.trim().is_empty()),
         };
+        anyhow::ensure!(cfg.reminder_minutes > 0, "reminder_minutes phải lớn hơn 0");
         anyhow::ensure!(
             cfg.session_idle_minutes > 0,
             "session_idle_minutes phải lớn hơn 0"

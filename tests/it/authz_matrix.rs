@@ -167,6 +167,78 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
         "/api/v1/documents/{id}",
         [false, true, true, true, true],
     ),
+    ("GET", "/campaigns", [false, true, true, false, false]),
+    ("GET", "/campaigns/new", [false, true, true, false, false]),
+    ("POST", "/campaigns", [false, true, true, false, false]),
+    ("GET", "/campaigns/{id}", [false, true, true, false, false]),
+    (
+        "POST",
+        "/campaigns/{id}/lock",
+        [false, true, true, false, false],
+    ),
+    (
+        "GET",
+        "/campaigns/{id}/report.docx",
+        [false, true, true, false, false],
+    ),
+    (
+        "GET",
+        "/campaigns/{id}/report.xlsx",
+        [false, true, true, false, false],
+    ),
+    (
+        "GET",
+        "/api/v1/campaigns",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/api/v1/campaigns",
+        [false, true, true, false, false],
+    ),
+    (
+        "GET",
+        "/api/v1/campaigns/{id}/board",
+        [false, true, true, false, false],
+    ),
+    // The secretary's own unit's obligation; members report nothing.
+    ("GET", "/obligations", [false, true, true, true, false]),
+    ("GET", "/obligations/{id}", [false, true, true, true, false]),
+    (
+        "POST",
+        "/obligations/{id}",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/obligations/{id}/draft",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/obligations/{id}/files",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
+        "/obligations/{id}/files/{file}",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
+        "/api/v1/obligations",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
+        "/api/v1/obligations/{id}",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/api/v1/obligations/{id}/report",
+        [false, true, true, true, false],
+    ),
     // Last, because it ends each role's session.
     ("POST", "/logout", [false, true, true, true, true]),
 ];
@@ -217,6 +289,19 @@ async fn every_route_has_a_rule_and_the_expected_roles() {
         .unwrap()[0]
         .id;
 
+    // The running demo campaign and the secretary's unit's obligation in it.
+    let secretary = user::by_username(&t.db, "bithu").await.unwrap().unwrap();
+    let unit_path = trienkhai_db::unit::get(&t.db, secretary.unit_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .path;
+    let own = trienkhai_db::campaign::obligation::mine(&t.db, &unit_path)
+        .await
+        .unwrap()[0]
+        .clone();
+    let lock_last = own.campaign_id;
+
     // One browser session and one API token per role.
     let mut clients = Vec::new();
     let mut tokens = Vec::new();
@@ -250,6 +335,16 @@ async fn every_route_has_a_rule_and_the_expected_roles() {
             .replace("/units/{id}", &format!("/units/{unit_id}"))
             .replace("/people/{id}", &format!("/people/{person_id}"))
             .replace("/documents/{id}", &format!("/documents/{received}"))
+            .replace("/obligations/{id}", &format!("/obligations/{}", own.id))
+            // Locking the running campaign would close it for the routes after.
+            .replace(
+                "/campaigns/{id}/lock",
+                &format!("/campaigns/{}/lock", lock_last + 1000),
+            )
+            .replace(
+                "/campaigns/{id}",
+                &format!("/campaigns/{}", own.campaign_id),
+            )
             .replace("{file}", "999999");
         for (i, role) in ROLES.iter().enumerate() {
             let c: &Client = &clients[i];

@@ -239,3 +239,100 @@ async fn merge_in_the_wizard_then_lineage_on_the_successor() {
     result.expect("browser flow");
     t.cleanup().await;
 }
+
+/// The cascade end to end: staff launch a campaign, a secretary on a
+/// phone-sized window fills the report (the draft survives a reload),
+/// attaches a photo and submits, the board counts it, and staff get the
+/// report upward as DOCX and XLSX.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn campaign_cycle_with_a_secretary_on_a_phone() {
+    let Some((_driver, d, profile)) = browser().await else {
+        return;
+    };
+    let t = TestDb::demo(Engine::Sqlite).await;
+    let app = TestApp::spawn(&t.db).await;
+    let today = trienkhai_core::fmt::iso(trienkhai_core::fmt::today_vn());
+    let title = "Học tập, quán triệt Chỉ thị 43-CT/TW (thử nghiệm)";
+    let result = async {
+        login(&d, &app, "canbo", trienkhai_db::demo::PASSWORD).await?;
+        d.goto(app.url("/campaigns/new")).await?;
+        d.find(By::Css("#unit_id option:nth-child(1)")).await?;
+        for o in d.find_all(By::Css("#unit_id option")).await? {
+            if o.text().await?.contains("Ủy ban nhân dân") {
+                o.click().await?;
+            }
+        }
+        fill(&d, "title", title).await?;
+        d.find(By::Css("input[name=documents]")).await?.click().await?;
+        d.find(By::Id("launch")).await?.click().await?;
+        d.query(By::Id("board-title")).first().await?;
+        snap(&d, "campaign-board-new.png").await?;
+        let url = d.current_url().await?;
+        let campaign: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
+
+        // The secretary, on a phone.
+        d.delete_all_cookies().await?;
+        d.set_window_rect(0, 0, 390, 844).await?;
+        login(&d, &app, "bithu", trienkhai_db::demo::PASSWORD).await?;
+        d.goto(app.url("/obligations")).await?;
+        d.find(By::LinkText(title)).await?.click().await?;
+        d.query(By::Id("report-form")).first().await?;
+        d.execute(
+            &format!("document.getElementById('held_on').value = '{today}'; document.getElementById('held_on').dispatchEvent(new Event('change', {{bubbles: true}}));"),
+            vec![],
+        )
+        .await?;
+        d.find(By::Css("#form option[value=in_person]")).await?.click().await?;
+        let in_scope: i64 = d.find(By::Id("in_scope")).await?.value().await?.unwrap_or_default().parse().unwrap();
+        fill(&d, "present", &(in_scope - 1).to_string()).await?;
+        fill(&d, "absent_excused", "1").await?;
+        fill(&d, "reflections", &(in_scope - 1).to_string()).await?;
+        // A reload (or a dropped connection) keeps what was typed.
+        d.refresh().await?;
+        d.query(By::Id("report-form")).first().await?;
+        let present = d.find(By::Id("present")).await?.value().await?.unwrap_or_default();
+        assert_eq!(present, (in_scope - 1).to_string(), "the draft survives a reload");
+        // Evidence: a photo of the sign-in sheet.
+        let photo = profile.0.join("so-ky.png");
+        std::fs::write(&photo, PNG).unwrap();
+        d.find(By::Id("file")).await?.send_keys(photo.display().to_string()).await?;
+        d.find(By::Id("attach")).await?.click().await?;
+        d.query(By::Id("files")).first().await?;
+        let present = d.find(By::Id("present")).await?.value().await?.unwrap_or_default();
+        assert_eq!(present, (in_scope - 1).to_string(), "the draft survives the upload's reload");
+        d.find(By::Id("submit")).await?.click().await?;
+        let status = d.query(By::Id("status")).first().await?.text().await?;
+        assert_eq!(status, "Đã báo cáo");
+        snap(&d, "obligation-phone.png").await?;
+
+        // Staff see it on the board.
+        d.delete_all_cookies().await?;
+        d.set_window_rect(0, 0, 1280, 900).await?;
+        login(&d, &app, "canbo", trienkhai_db::demo::PASSWORD).await?;
+        d.goto(app.url(&format!("/campaigns/{campaign}"))).await?;
+        let reported = d.query(By::Id("reported")).first().await?.text().await?;
+        assert!(reported.starts_with("1/"), "{reported}");
+        Ok::<i64, WebDriverError>(campaign)
+    }
+    .await;
+    d.quit().await.ok();
+    let campaign = result.expect("the whole cycle in Chromium");
+    let c = app.client();
+    c.login_ok("canbo", trienkhai_db::demo::PASSWORD).await;
+    for (ext, magic) in [("docx", b"PK"), ("xlsx", b"PK")] {
+        let r = c.get(&format!("/campaigns/{campaign}/report.{ext}")).await;
+        assert_eq!(r.status(), 200, "{ext}");
+        let bytes = r.bytes().await.unwrap();
+        assert_eq!(&bytes[..2], magic, "{ext} is a zip");
+    }
+    t.cleanup().await;
+}
+
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];

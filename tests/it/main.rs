@@ -4,10 +4,13 @@
 mod authz_matrix;
 mod browser;
 mod campaign;
+mod campaign_http;
 mod cli;
 mod document;
 mod document_http;
 mod http;
+mod mail;
 mod org;
+mod smtp_sink;
 mod storage;
 mod support;

@@ -9,6 +9,7 @@
 //! from several provinces, so their secretaries share one timeline here.
 use trienkhai_core::Role;
 
+mod cascade;
 mod register;
 
 use crate::{
@@ -461,6 +462,7 @@ pub async fn load_in(tx: &mut Tx, actor: &Actor) -> DbResult<i64> {
     restructure::apply_in(tx, actor, order(dissolve, day, decision)).await?;
 
     register::load_in(tx, actor, duk).await?;
+    cascade::load_in(tx, actor, duk, gov).await?;
 
     let secretary_unit = agencies.first().map(|a| a.1);
     for (username, display, role) in ACCOUNTS {

@@ -63,6 +63,8 @@ pub struct Letter<'a> {
     pub signer_title: &'a str,
     pub signer_name: &'a str,
     pub recipients: &'a [String],
+    /// A table after the body (first row: the header), e.g. a roll-up.
+    pub table: &'a [Vec<String>],
     pub margins: Margins,
 }
 
@@ -174,6 +176,11 @@ const CENTER: Para = Para {
     keep_next: false,
     side: 0,
     rule_below: false,
+};
+
+const LEFT: Para = Para {
+    jc: Jc::Left,
+    ..CENTER
 };
 
 /// rPr children in schema order (rFonts, b, i, sz, u): Word rejects misordered ones.
@@ -301,6 +308,54 @@ fn table_start(out: &mut String, widths: &[u32]) {
     out.push_str("</w:tblGrid>");
 }
 
+/// A ruled table of figures: the first column (names) takes a third of
+/// the width, the rest share it; the header row is bold and repeats on
+/// every page.
+fn data_table(out: &mut String, rows: &[Vec<String>], text_w: u32) {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
+    let first = if cols > 1 { text_w / 3 } else { text_w };
+    let rest = if cols > 1 {
+        (text_w - first) / (cols - 1)
+    } else {
+        0
+    };
+    let widths: Vec<u32> = (0..cols)
+        .map(|i| if i == 0 { first } else { rest })
+        .collect();
+    out.push_str("<w:tbl><w:tblPr>");
+    out.push_str(&format!(
+        r#"<w:tblW w:w="{text_w}" w:type="dxa"/><w:tblBorders>"#
+    ));
+    for side in ["top", "left", "bottom", "right", "insideH", "insideV"] {
+        out.push_str(&format!(
+            r#"<w:{side} w:val="single" w:sz="4" w:space="0" w:color="auto"/>"#
+        ));
+    }
+    out.push_str(r#"</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>"#);
+    for w in &widths {
+        out.push_str(&format!(r#"<w:gridCol w:w="{w}"/>"#));
+    }
+    out.push_str("</w:tblGrid>");
+    for (r, row) in rows.iter().enumerate() {
+        out.push_str("<w:tr><w:trPr><w:cantSplit/>");
+        if r == 0 {
+            out.push_str("<w:tblHeader/>");
+        }
+        out.push_str("</w:trPr>");
+        for (i, w) in widths.iter().enumerate() {
+            let text = row.get(i).map(String::as_str).unwrap_or("");
+            let f = if r == 0 { font(24).bold() } else { font(24) };
+            let jc = if i == 0 && r > 0 { LEFT } else { CENTER };
+            let mut content = String::new();
+            para(&mut content, jc, text, f);
+            cell(out, *w, &content);
+        }
+        out.push_str("</w:tr>");
+    }
+    out.push_str("</w:tbl>");
+    para(out, CENTER, "", font(14));
+}
+
 fn row_start(out: &mut String, cant_split: bool) {
     out.push_str("<w:tr>");
     if cant_split {
@@ -374,6 +429,9 @@ fn document_xml(l: &Letter) -> String {
     header_table(&mut out, l, left_w, right_w);
     title(&mut out, l);
     body(&mut out, l.body);
+    if !l.table.is_empty() {
+        data_table(&mut out, l.table, text_w);
+    }
     signature_table(&mut out, l, left_w, right_w);
     // The body must end with a paragraph, not a table.
     para(&mut out, CENTER, "", font(14));
@@ -783,6 +841,7 @@ mod tests {
             signer_title: "Phó Bí thư",
             signer_name: "Nguyễn Văn An",
             recipients,
+            table: &[],
             margins: Margins::default(),
         }
     }

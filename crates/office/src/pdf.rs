@@ -276,6 +276,7 @@ mod tests {
             signer_title: "Bí thư",
             signer_name: "Nguyễn Văn An",
             recipients: &recipients,
+            table: &[],
             margins: crate::docx::Margins::default(),
         };
         match convert(&crate::docx::write(&letter)) {

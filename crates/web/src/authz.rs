@@ -56,6 +56,18 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         ("POST", "/documents/{id}/relations") => Office,
         ("GET", "/api/v1/search" | "/api/v1/documents" | "/api/v1/documents/{id}") => User,
         ("POST", "/api/v1/documents" | "/api/v1/documents/issue") => Office,
+        ("GET", "/campaigns" | "/campaigns/new" | "/campaigns/{id}") => Office,
+        ("GET", "/campaigns/{id}/report.docx" | "/campaigns/{id}/report.xlsx") => Office,
+        ("POST", "/campaigns" | "/campaigns/{id}/lock") => Office,
+        ("GET", "/api/v1/campaigns" | "/api/v1/campaigns/{id}/board") => Office,
+        ("POST", "/api/v1/campaigns") => Office,
+        // Obligations: the handler checks the unit (a secretary's own subtree).
+        ("GET", "/obligations" | "/obligations/{id}" | "/obligations/{id}/files/{file}") => User,
+        ("POST", "/obligations/{id}" | "/obligations/{id}/draft" | "/obligations/{id}/files") => {
+            User
+        }
+        ("GET", "/api/v1/obligations" | "/api/v1/obligations/{id}") => User,
+        ("POST", "/api/v1/obligations/{id}/report") => User,
         ("GET", "/api/v1/users" | "/api/v1/audit") => Admin,
         ("POST", "/api/v1/users") => Admin,
         _ => return None,
@@ -122,6 +134,12 @@ pub fn may_manage_members(cur: &Current, unit_path: &str) -> bool {
         Scope::Subtree(p) => unit_path.starts_with(&p),
         Scope::Own(_) | Scope::Nothing => false,
     }
+}
+
+/// Reporting for a unit in a campaign: the office for any unit, a
+/// secretary for their own unit and those under it.
+pub fn may_report(cur: &Current, unit_path: &str) -> bool {
+    may_manage_members(cur, unit_path)
 }
 
 /// A person's record: the office, or a secretary whose subtree holds one

@@ -63,7 +63,9 @@ impl From<anyhow::Error> for WebError {
 
 pub fn status_of(code: Code) -> StatusCode {
     match code {
-        Code::NotFound | Code::UnitNotFound => StatusCode::NOT_FOUND,
+        Code::NotFound | Code::UnitNotFound | Code::ObligationNotFound | Code::CampaignNotFound => {
+            StatusCode::NOT_FOUND
+        }
         Code::Forbidden | Code::CsrfFailed => StatusCode::FORBIDDEN,
         Code::Unauthenticated | Code::BadCredentials => StatusCode::UNAUTHORIZED,
         Code::Throttled => StatusCode::TOO_MANY_REQUESTS,
@@ -71,7 +73,9 @@ pub fn status_of(code: Code) -> StatusCode {
         | Code::StaleForm
         | Code::UsernameTaken
         | Code::UnitCodeTaken
-        | Code::DocumentExists => StatusCode::CONFLICT,
+        | Code::DocumentExists
+        | Code::AlreadySubmitted
+        | Code::PeriodLocked => StatusCode::CONFLICT,
         Code::PayloadTooLarge | Code::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Code::UnsupportedFile => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,

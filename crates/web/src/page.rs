@@ -15,6 +15,8 @@ pub struct Nav {
     pub name: String,
     pub role_label: &'static str,
     pub is_admin: bool,
+    /// The committee office (admin, staff): campaigns instead of "my unit".
+    pub is_office: bool,
     pub csrf: String,
     pub active: &'static str,
 }
@@ -26,6 +28,7 @@ impl Nav {
             name: cur.display_name.clone(),
             role_label: role.label(),
             is_admin: role == Role::Admin,
+            is_office: matches!(role, Role::Admin | Role::Staff),
             csrf: cur.csrf.clone(),
             active,
         }

@@ -17,8 +17,8 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, account, api, assets, audit, dashboard, document, error, guard, health, member,
-    person, restructure, search, session, setup, unit, user,
+    AppState, account, api, assets, audit, campaign, dashboard, document, error, guard, health,
+    member, obligation, person, restructure, search, session, setup, unit, user,
 };
 
 #[derive(Clone, Debug)]
@@ -230,6 +230,120 @@ fn table() -> Vec<(Method, &'static str, &'static str, H)> {
         (M::GET, "/search", "Tìm kiếm", get(search::page)),
         (
             M::GET,
+            "/campaigns",
+            "Các đợt học tập, quán triệt",
+            get(campaign::list),
+        ),
+        (
+            M::GET,
+            "/campaigns/new",
+            "Triển khai đợt mới",
+            get(campaign::new_form),
+        ),
+        (
+            M::POST,
+            "/campaigns",
+            "Triển khai đợt mới",
+            post(campaign::launch),
+        ),
+        (
+            M::GET,
+            "/campaigns/{id}",
+            "Bảng theo dõi đợt (unit, status, after)",
+            get(campaign::board),
+        ),
+        (
+            M::POST,
+            "/campaigns/{id}/lock",
+            "Khóa sổ báo cáo của đợt",
+            post(campaign::lock),
+        ),
+        (
+            M::GET,
+            "/campaigns/{id}/report.docx",
+            "Báo cáo kết quả (Word)",
+            get(campaign::report::docx),
+        ),
+        (
+            M::GET,
+            "/campaigns/{id}/report.xlsx",
+            "Bảng tổng hợp kết quả (Excel)",
+            get(campaign::report::xlsx),
+        ),
+        (
+            M::GET,
+            "/obligations",
+            "Việc của đơn vị tôi",
+            get(obligation::mine),
+        ),
+        (
+            M::GET,
+            "/obligations/{id}",
+            "Báo cáo của đơn vị trong đợt",
+            get(obligation::show),
+        ),
+        (
+            M::POST,
+            "/obligations/{id}",
+            "Lưu tiến độ, gửi hoặc đính chính báo cáo",
+            post(obligation::save),
+        ),
+        (
+            M::POST,
+            "/obligations/{id}/draft",
+            "Lưu bản nháp báo cáo",
+            post(obligation::draft),
+        ),
+        (
+            M::POST,
+            "/obligations/{id}/files",
+            "Đính kèm minh chứng",
+            post(obligation::upload),
+        ),
+        (
+            M::GET,
+            "/obligations/{id}/files/{file}",
+            "Tải minh chứng",
+            get(obligation::download),
+        ),
+        (
+            M::GET,
+            "/api/v1/campaigns",
+            "Các đợt và số liệu tổng",
+            get(campaign::api::list),
+        ),
+        (
+            M::POST,
+            "/api/v1/campaigns",
+            "Triển khai đợt mới",
+            post(campaign::api::launch),
+        ),
+        (
+            M::GET,
+            "/api/v1/campaigns/{id}/board",
+            "Số liệu tổng hợp của một đơn vị và các đơn vị trực thuộc (unit)",
+            get(campaign::api::board),
+        ),
+        (
+            M::GET,
+            "/api/v1/obligations",
+            "Việc của các đơn vị thuộc tài khoản",
+            get(obligation::api_mine),
+        ),
+        (
+            M::GET,
+            "/api/v1/obligations/{id}",
+            "Một báo cáo và các lần gửi",
+            get(obligation::api_show),
+        ),
+        (
+            M::POST,
+            "/api/v1/obligations/{id}/report",
+            "Lưu tiến độ, gửi hoặc đính chính báo cáo (action)",
+            post(obligation::api_report),
+        ),
+        (
+            M::GET,
             "/api/v1/openapi.json",
             "Tài liệu OpenAPI",
             get(api::openapi),
@@ -361,7 +475,7 @@ pub fn app(state: AppState) -> Router {
             (&Method::POST, "/units/{id}/import") => {
                 handler.layer(DefaultBodyLimit::max(upload_limit))
             }
-            (&Method::POST, "/documents/{id}/files") => {
+            (&Method::POST, "/documents/{id}/files" | "/obligations/{id}/files") => {
                 handler.layer(DefaultBodyLimit::max(attachment_limit))
             }
             _ => handler,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{
     figures::Figures,
-    obligation::{version_in, write_in},
+    obligation::{Stage, version_in, write_in},
     tally::{self, COUNTED, Counted},
 };
 use crate::{DbResult, Tx, now_ms};
@@ -144,7 +144,19 @@ async fn carry(tx: &mut Tx, o: &Carried, target: i64, roll: i64, why: &str) -> D
         1,
     )
     .await?;
-    write_in(tx, &o.root, into, &f, state, submitted, late, version).await?;
+    write_in(
+        tx,
+        &o.root,
+        into,
+        &f,
+        Stage {
+            state,
+            submitted,
+            late,
+            version,
+        },
+    )
+    .await?;
     if version > 0 {
         version_in(tx, into, version, &f, why, None).await?;
     }

@@ -215,12 +215,18 @@ async fn rolls_in(
 pub async fn launch(db: &Db, actor: &Actor, mut n: NewCampaign) -> DbResult<i64> {
     let c = check(&mut n)?;
     let mut tx = db.begin().await?;
-    let id = launch_in(&mut tx, actor, &n, &c).await?;
+    let id = launch_checked(&mut tx, actor, &n, &c).await?;
     tx.commit().await?;
     Ok(id)
 }
 
-async fn launch_in(tx: &mut Tx, actor: &Actor, n: &NewCampaign, c: &Checked) -> DbResult<i64> {
+/// `launch` inside the caller's transaction (the demo loads this way).
+pub async fn launch_in(tx: &mut Tx, actor: &Actor, mut n: NewCampaign) -> DbResult<i64> {
+    let c = check(&mut n)?;
+    launch_checked(tx, actor, &n, &c).await
+}
+
+async fn launch_checked(tx: &mut Tx, actor: &Actor, n: &NewCampaign, c: &Checked) -> DbResult<i64> {
     let on = fmt::iso(c.launched);
     for d in n.documents.iter().chain(n.plan_document_id.iter()) {
         let found: Option<(i64,)> = with_tx!(tx, x => sqlx::query_as("SELECT id FROM document WHERE id = $1")
@@ -366,14 +372,19 @@ pub async fn documents(db: &Db, id: i64) -> DbResult<Vec<(i64, String, String)>>
 /// Closes the period: no report is taken or corrected after this.
 pub async fn lock(db: &Db, actor: &Actor, id: i64) -> DbResult<()> {
     let mut tx = db.begin().await?;
-    let c = get_in(&mut tx, id).await?;
+    lock_in(&mut tx, actor, id).await?;
+    tx.commit().await
+}
+
+pub async fn lock_in(tx: &mut Tx, actor: &Actor, id: i64) -> DbResult<()> {
+    let c = get_in(tx, id).await?;
     if c.locked() {
         return Err(DbError::Refused(Code::PeriodLocked));
     }
-    with_tx!(&mut tx, x => sqlx::query("UPDATE campaign SET locked_at = $1 WHERE id = $2")
+    with_tx!(tx, x => sqlx::query("UPDATE campaign SET locked_at = $1 WHERE id = $2")
         .bind(now_ms()).bind(id).execute(&mut *x).await.map(|r| r.rows_affected()))?;
     audit::record(
-        &mut tx,
+        tx,
         actor,
         Change {
             action: "lock",
@@ -384,8 +395,7 @@ pub async fn lock(db: &Db, actor: &Actor, id: i64) -> DbResult<()> {
             after: None,
         },
     )
-    .await?;
-    tx.commit().await
+    .await
 }
 
 /// Records the committee's own report upward (an issued document).

@@ -197,16 +197,27 @@ async fn counted(tx: &mut Tx, id: i64) -> DbResult<Counted> {
 
 /// Rewrites an obligation's report columns and moves its roll-up share
 /// from what it was to what it is, in the caller's transaction.
+/// Where a report stands after a write.
+pub(crate) struct Stage {
+    pub state: i64,
+    pub submitted: Option<i64>,
+    pub late: bool,
+    pub version: i64,
+}
+
 pub(crate) async fn write_in(
     tx: &mut Tx,
     root: &str,
     id: i64,
     f: &Figures,
-    state: i64,
-    submitted: Option<i64>,
-    late: bool,
-    version: i64,
+    st: Stage,
 ) -> DbResult<()> {
+    let Stage {
+        state,
+        submitted,
+        late,
+        version,
+    } = st;
     let before = counted(tx, id).await?;
     with_tx!(tx, c => sqlx::query(
         "UPDATE obligation SET scheduled_on = $2, held_on = $3, held_to = $4, form = $5, points = $6,
@@ -311,13 +322,28 @@ pub async fn report(
     db: &Db,
     actor: &Actor,
     id: i64,
-    mut f: Figures,
+    f: Figures,
     action: Action,
     stamp: i64,
     today: Date,
 ) -> DbResult<Obligation> {
     let mut tx = db.begin().await?;
-    let (o, c) = open_in(&mut tx, id, stamp).await?;
+    let out = report_in(&mut tx, actor, id, f, action, stamp, today).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// `report` inside the caller's transaction.
+pub async fn report_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    mut f: Figures,
+    action: Action,
+    stamp: i64,
+    today: Date,
+) -> DbResult<Obligation> {
+    let (o, c) = open_in(tx, id, stamp).await?;
     if o.submitted_at.is_some() {
         return Err(DbError::Refused(Code::AlreadySubmitted));
     }
@@ -327,32 +353,34 @@ pub async fn report(
         Action::Submit => f.check_submit(launched, today),
     };
     invalid(errs)?;
-    programme_exists(&mut tx, &f).await?;
+    programme_exists(tx, &f).await?;
     let iso = fmt::iso(today);
     let (state, submitted, late, version) = match action {
         Action::Save => (f.state(), None, false, o.version),
         Action::Submit => (REPORTED, Some(now_ms()), iso > c.report_due, o.version + 1),
     };
     write_in(
-        &mut tx,
+        tx,
         &c.unit_path,
         id,
         &f,
-        state,
-        submitted,
-        late,
-        version,
+        Stage {
+            state,
+            submitted,
+            late,
+            version,
+        },
     )
     .await?;
     if action == Action::Submit {
-        version_in(&mut tx, id, version, &f, "", actor.user_id).await?;
+        version_in(tx, id, version, &f, "", actor.user_id).await?;
     }
     if let Some(u) = actor.user_id {
-        with_tx!(&mut tx, c => sqlx::query("DELETE FROM report_draft WHERE obligation_id = $1 AND user_id = $2")
+        with_tx!(tx, c => sqlx::query("DELETE FROM report_draft WHERE obligation_id = $1 AND user_id = $2")
             .bind(id).bind(u).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     }
     audit::record(
-        &mut tx,
+        tx,
         actor,
         Change {
             action: if action == Action::Submit {
@@ -377,9 +405,7 @@ pub async fn report(
         },
     )
     .await?;
-    let out = get_in_tx(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(out)
+    get_in_tx(tx, id).await
 }
 
 /// Corrects a submitted report: a new version, with its reason, audited.
@@ -419,10 +445,12 @@ pub async fn correct(
         &c.unit_path,
         id,
         &f,
-        REPORTED,
-        o.submitted_at,
-        o.late,
-        v,
+        Stage {
+            state: REPORTED,
+            submitted: o.submitted_at,
+            late: o.late,
+            version: v,
+        },
     )
     .await?;
     version_in(&mut tx, id, v, &f, &reason, actor.user_id).await?;

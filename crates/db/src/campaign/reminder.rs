@@ -87,7 +87,7 @@ pub async fn sweep(db: &Db, today: Date) -> DbResult<Sweep> {
          WHERE r.batch = $1 AND r.kind <> 'overdue'")
         .bind(&batch).fetch_all(&mut *c).await)?;
     let staff: Vec<Recipient> = with_tx!(&mut tx, c => sqlx::query_as(
-        "SELECT 0 AS key, a.id AS user_id, p.email FROM app_user a LEFT JOIN person p ON p.id = a.person_id
+        "SELECT CAST(0 AS BIGINT) AS key, a.id AS user_id, p.email FROM app_user a LEFT JOIN person p ON p.id = a.person_id
          WHERE a.role IN ('admin', 'staff') AND NOT a.disabled")
         .fetch_all(&mut *c).await)?;
     let mut notes: Vec<(i64, String, String, Option<String>)> = Vec::new();

@@ -54,15 +54,22 @@ fn keep(store: &Store, tmp: &std::path::Path) -> Result<(Kind, String, u64, Stri
     Ok((kind, stored.key, stored.size, text::nfc(&text)))
 }
 
-pub async fn upload(
-    State(st): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
+/// A received file, sniffed, its text extracted, and stored.
+pub struct Kept {
+    pub name: String,
+    pub kind: Kind,
+    pub key: String,
+    pub size: u64,
+    pub text: String,
+}
+
+/// Streams the upload to scratch under the attachment limit, then keeps
+/// it; a refusal the user can act on comes back as its code.
+pub async fn receive_kept(
+    st: &AppState,
     form: Result<Multipart, MultipartRejection>,
-) -> WebResult<Response> {
-    let cur = viewer.signed()?;
-    super::visible(&st, cur, id).await?;
-    let store = store(&st);
+) -> WebResult<Result<Kept, Code>> {
+    let store = store(st);
     let tmp = store
         .temp_dir()
         .join(format!("{}.part", hex::encode(rand::random::<[u8; 16]>())));
@@ -86,9 +93,30 @@ pub async fn upload(
         Err(r) => Err(r),
     };
     let _ = std::fs::remove_file(&tmp);
-    let (name, (kind, key, size, text)) = match kept {
+    match kept {
+        Ok((name, (kind, key, size, text))) => Ok(Ok(Kept {
+            name,
+            kind,
+            key,
+            size,
+            text,
+        })),
+        Err(Refused::Code(code)) => Ok(Err(code)),
+        Err(Refused::Io(e)) => Err(WebError::Internal(e.into())),
+    }
+}
+
+pub async fn upload(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    form: Result<Multipart, MultipartRejection>,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    super::visible(&st, cur, id).await?;
+    let k = match receive_kept(&st, form).await? {
         Ok(k) => k,
-        Err(Refused::Code(code)) => {
+        Err(code) => {
             let mut p = super::show_page(&st, cur, id).await?;
             p.upload_error = match code {
                 Code::FileTooLarge => format!("{} Tối đa {} MB.", code.message(), p.max_mb),
@@ -102,15 +130,14 @@ pub async fn upload(
             };
             return page::render_status(&p, status);
         }
-        Err(Refused::Io(e)) => return Err(WebError::Internal(e.into())),
     };
     let new = NewFile {
         document_id: id,
-        name: &name,
-        kind: kind.as_str(),
-        size: size as i64,
-        store_key: &key,
-        text: &text,
+        name: &k.name,
+        kind: k.kind.as_str(),
+        size: k.size as i64,
+        store_key: &k.key,
+        text: &k.text,
     };
     doc_file::add(&st.db, &viewer.actor(), new).await?;
     Ok(page::redirect(&format!("/documents/{id}#tep")))

@@ -21,11 +21,12 @@ use crate::{
 /// instance; a request waits up to 10 s for its turn, then is told to retry.
 static PDF_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
-const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+pub const DOCX_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// The letterhead names the committee, not the Party organisation:
 /// "Đảng bộ Khối …" issues as "Đảng ủy Khối …".
-fn committee(name: &str) -> String {
+pub fn committee(name: &str) -> String {
     match name.strip_prefix("Đảng bộ ") {
         Some(rest) => format!("Đảng ủy {rest}"),
         None => name.to_string(),
@@ -63,6 +64,7 @@ async fn build(st: &AppState, d: &Document) -> WebResult<Vec<u8>> {
         signer_title: &d.signer_title,
         signer_name: &d.signer,
         recipients: &recipients,
+        table: &[],
         margins: st.cfg.margins,
     };
     Ok(docx::write(&letter))

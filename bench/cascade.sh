@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# Cascade benchmark (issue #5) on SQLite, on a generated country: `trienkhai
+# gen-data --scale $SCALE --campaigns` (default nation: 40 top units, 3.600
+# intermediate committees, 52.000 grassroots organisations, 270.000 chi bộ,
+# 5,6 million members; one campaign over the whole tree with about 55% of
+# the units reported). Then:
+#   (a) the board page GET /campaigns/{id} (HTML, signed in) at the national
+#       level, and drilled down: ?unit= rotating over provinces,
+#       intermediate committees and grassroots units (a wrk Lua script);
+#   (b) /livez, the server's static handler, as the reference;
+#   (c) the naive baseline: tally::board_from_rows's SQL for the national
+#       root (obligations summed and the roll counted from the membership
+#       table at each request) against tally::board's SQL (the kept
+#       roll-ups), both in the sqlite3 CLI with .timer on, one warm-up then
+#       the median of three;
+#   (d) a report burst: POST /api/v1/obligations/{id}/report with a bearer
+#       token, each request a different unreported obligation (ids, stamps
+#       and rolls extracted beforehand into a Lua table), counting 2xx,
+#       409, 422 and others, and "database is locked" in the server log.
+# Targets: board p99 ≤ 15 ms (national and drilled); the board ≥ 100×
+# faster than the raw-rows computation; ≥ 500 reports/s with p99 ≤ 25 ms,
+# no 409/422 and no lock errors.
+#
+# HTTP: the server pinned to CPU $SERVER_CPU, wrk on CPU $LOAD_CPU, CONNS
+# connections (default 8), SECS seconds a run (default 10), an idle gate
+# before each run, the median of three. The burst uses BURST_CONNS
+# (default CONNS) and at most BURST_N obligations (default 30.000) split
+# over a warm-up and its three runs; a run ends early when its share is
+# used up, so a rate is never measured on repeats.
+#
+# SCALE=ci|province|nation (default nation; ci for a dry run in seconds).
+# CASCADE_DB=/path/bench.db keeps the database after the run; with REUSE=1
+# an existing one is used as it is (generating the nation takes minutes).
+# The burst submits reports, so each reuse finds fewer unreported units.
+# BENCH_STRICT=1 makes a missed target exit non-zero.
+source "$(dirname "$0")/lib.sh"
+SCALE="${SCALE:-nation}"
+SEED="${SEED:-1}"
+SECS="${SECS:-10}"
+CONNS="${CONNS:-8}"
+BURST_CONNS="${BURST_CONNS:-$CONNS}"
+BURST_N="${BURST_N:-30000}"
+DRILL_N="${DRILL_N:-500}"
+REUSE="${REUSE:-0}"
+PORT="${PORT:-$(free_port)}"
+PASSWORD="matkhau-do-hieu-nang"
+
+for tool in wrk sqlite3; do
+  command -v "$tool" >/dev/null || apt-get install -y "$tool" >/dev/null
+done
+need curl curl
+build
+
+WORK="$(mktemp -d /tmp/trienkhai-cascade.XXXXXX)"
+DB="${CASCADE_DB:-$WORK/bench.db}"
+mkdir -p "$(dirname "$DB")"
+DB="$(cd "$(dirname "$DB")" && pwd)/$(basename "$DB")"
+SRV=""
+trap '[ -n "$SRV" ] && stop_server "$SRV"; rm -rf "$WORK"' EXIT
+export TRIENKHAI_LOG=warn
+unset TRIENKHAI_CONFIG
+export TRIENKHAI_DATABASE_URL="sqlite://$DB" TRIENKHAI_DATA_DIR="$(dirname "$DB")/data"
+
+vn_int() { awk -v x="$1" 'BEGIN {s = sprintf("%d", x + 0.5); o = ""; while (length(s) > 3) {o = "." substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3)}; print s o}'; }
+vn_dec() { awk -v x="$1" -v d="$2" 'BEGIN {s = sprintf("%." d "f", x); sub(/\./, ",", s); print s}'; }
+verdict() { if awk "BEGIN {exit !($1)}"; then echo "ĐẠT"; else echo "CHƯA ĐẠT"; fi; }
+q() { sqlite3 -batch -noheader "$DB" "$1"; }
+
+# ── 1. Data ──────────────────────────────────────────────────────────────
+GEN_S=""
+if [ "$REUSE" = 1 ] && [ -s "$DB" ]; then
+  echo "dùng lại CSDL $DB ($(vn_int "$(du -m "$DB" | cut -f1)") MB)"
+else
+  rm -f "$DB" "$DB-wal" "$DB-shm"
+  "$BIN" migrate >/dev/null
+  echo "$PASSWORD" | "$BIN" create-admin --username quantri --password-stdin >/dev/null
+  "$BIN" gen-data --help | grep -q -- '--campaigns' || {
+    echo "bench: gen-data chưa có --campaigns (campaign::generate::campaigns chưa được nối vào)" >&2; exit 2; }
+  echo "sinh dữ liệu quy mô $SCALE (seed $SEED)…"
+  t0=$(date +%s%N)
+  "$BIN" gen-data --scale "$SCALE" --seed "$SEED" --campaigns >"$WORK/gen.out" 2>&1 || { cat "$WORK/gen.out"; exit 1; }
+  t1=$(date +%s%N)
+  GEN_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+  sed 's/^/  /' "$WORK/gen.out"
+fi
+read -r CID ROOT < <(q "SELECT c.id, c.unit_id FROM campaign c JOIN unit u ON u.id = c.unit_id
+  WHERE u.parent_id IS NULL AND u.code LIKE 'TQ%' ORDER BY c.id DESC LIMIT 1" | tr '|' ' ')
+[ -n "${CID:-}" ] || { echo "bench: không thấy đợt nào trên cây sinh sẵn" >&2; exit 1; }
+IFS='|' read -r N_UNITS N_OBL N_REP N_MEMBERS < <(q "SELECT
+  (SELECT COUNT(*) FROM unit), (SELECT COUNT(*) FROM obligation WHERE campaign_id = $CID AND active),
+  (SELECT COUNT(*) FROM obligation WHERE campaign_id = $CID AND active AND state >= 4),
+  (SELECT roll FROM campaign_tally WHERE campaign_id = $CID AND unit_id = $ROOT)")
+# The kept national row against the obligations themselves.
+KEPT=$(q "SELECT units || ' ' || reported || ' ' || in_scope || ' ' || present || ' ' || reflections
+  FROM campaign_tally WHERE campaign_id = $CID AND unit_id = $ROOT")
+COUNTED=$(q "SELECT COUNT(*) || ' ' || SUM(state >= 4) || ' ' || SUM(in_scope) || ' ' || SUM(present) || ' ' || SUM(reflections)
+  FROM obligation WHERE campaign_id = $CID AND active")
+[ "$KEPT" = "$COUNTED" ] || { echo "bench: dòng tổng hợp toàn quốc ($KEPT) khác số đếm lại ($COUNTED)" >&2; exit 1; }
+echo "CSDL: $(vn_int "$N_UNITS") đơn vị, $(vn_int "$N_MEMBERS") đảng viên trong danh sách của đợt $CID," \
+  "$(vn_int "$N_OBL") tổ chức cơ sở phải báo cáo, $(vn_int "$N_REP") đã báo cáo; $(vn_int "$(du -m "$DB" | cut -f1)") MB"
+
+# ── 2. SQL: kept roll-ups against the raw rows (sqlite3 CLI) ─────────────
+# tally::board, as in tally.rs with $1 = campaign, $2 = unit.
+cat >"$WORK/board.sql" <<SQL
+SELECT t.unit_id, u.name, t.parent_id, t.units, t.scheduled, t.held, t.programme,
+            t.reported, t.late, t.roll, t.in_scope, t.present, t.absent_excused, t.absent_unexcused,
+            t.makeup, t.non_members, t.reflections
+        FROM campaign_tally t JOIN unit u ON u.id = t.unit_id
+        WHERE t.campaign_id = $CID AND (t.unit_id = $ROOT OR t.parent_id = $ROOT) AND t.units > 0;
+SQL
+# tally::board_from_rows, as in tally.rs.
+cat >"$WORK/rows.sql" <<SQL
+SELECT u.id, COUNT(o.id),
+            SUM(CASE WHEN o.state >= 1 THEN 1 ELSE 0 END), SUM(CASE WHEN o.state >= 2 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN o.state >= 3 THEN 1 ELSE 0 END), SUM(CASE WHEN o.state >= 4 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN o.late AND o.state >= 4 THEN 1 ELSE 0 END),
+            (SELECT COUNT(*) FROM unit_version v JOIN membership m ON m.unit_id = v.unit_id
+               AND m.valid_from <= c.launched_on AND (m.valid_to IS NULL OR m.valid_to >= c.launched_on)
+             WHERE v.path >= u.path AND v.path < u.path || '0' AND v.valid_to IS NULL),
+            SUM(o.in_scope), SUM(o.present), SUM(o.absent_excused), SUM(o.absent_unexcused),
+            SUM(o.makeup), SUM(o.non_members), SUM(o.reflections)
+        FROM unit u JOIN campaign c ON c.id = $CID
+        JOIN obligation o ON o.campaign_id = c.id AND o.active AND o.path >= u.path AND o.path < u.path || '0'
+        WHERE u.id = $ROOT OR u.parent_id = $ROOT
+        GROUP BY u.id, u.path, c.launched_on;
+SQL
+# sql_ms FILE → median ms of three timed runs after a warm-up, one process.
+sql_ms() {
+  { echo ".timer on"; for _ in 1 2 3 4; do cat "$1"; done; } | taskset -c "$LOAD_CPU" sqlite3 -batch "$DB" \
+    | awk '/^Run Time: real/ {n++; if (n > 1) print $4 * 1000}' | sort -g | sed -n 2p
+}
+# Both give the same numbers: the national row and its sub-units, sorted.
+q "$(cat "$WORK/board.sql")" | awk -F'|' '{print $1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17}' | sort >"$WORK/kept.txt"
+q "$(cat "$WORK/rows.sql")" | tr '|' ' ' | sort >"$WORK/raw.txt"
+cmp -s "$WORK/kept.txt" "$WORK/raw.txt" || { echo "bench: cảnh báo: tally::board và board_from_rows cho số khác nhau" >&2; diff "$WORK/kept.txt" "$WORK/raw.txt" | head >&2; }
+idle_gate
+echo "đo SQL (sqlite3, một lần khởi động rồi trung vị 3 lần)…"
+KEPT_MS=$(sql_ms "$WORK/board.sql")
+RAW_MS=$(sql_ms "$WORK/rows.sql")
+SQL_RATIO=$(awk -v a="$RAW_MS" -v b="$KEPT_MS" 'BEGIN {printf "%.0f", a / (b > 0.001 ? b : 0.001)}')
+echo "  tally::board (số giữ sẵn): $(vn_dec "$KEPT_MS" 3) ms · board_from_rows (đếm lại từ dòng gốc): $(vn_dec "$RAW_MS" 1) ms"
+
+# ── 3. Server ────────────────────────────────────────────────────────────
+TOKEN=$("$BIN" token create --username quantri --name "bench-$$")
+SRV="$WORK"
+start_server "$WORK" "$PORT"
+BASE="http://127.0.0.1:$PORT"
+COOKIE="Cookie: tk_session=$(login "$PORT" quantri "$PASSWORD")"
+AUTH="Authorization: Bearer $TOKEN"
+curl -fs -H "$COOKIE" "$BASE/campaigns/$CID" >"$WORK/board.html" || { echo "bench: GET /campaigns/$CID lỗi" >&2; exit 1; }
+grep -q "57-NQ/TW" "$WORK/board.html" || { echo "bench: trang theo dõi đợt không như mong đợi" >&2; exit 1; }
+
+# Units to drill into: provinces, intermediate committees and grassroots
+# units, DRILL_N of each at most, a fixed pseudo-random pick.
+PICK="ORDER BY (t.unit_id * 2654435761) % 1000003 LIMIT $DRILL_N"
+q "SELECT t.unit_id FROM campaign_tally t WHERE t.campaign_id = $CID AND t.parent_id = $ROOT AND t.units > 0 $PICK" >"$WORK/units.txt"
+q "SELECT t.unit_id FROM campaign_tally t JOIN campaign_tally p ON p.campaign_id = t.campaign_id AND p.unit_id = t.parent_id
+   WHERE t.campaign_id = $CID AND p.parent_id = $ROOT AND t.units > 1 $PICK" >>"$WORK/units.txt"
+q "SELECT t.unit_id FROM campaign_tally t WHERE t.campaign_id = $CID AND t.units = 1 $PICK" >>"$WORK/units.txt"
+N_DRILL=$(wc -l <"$WORK/units.txt")
+{
+  echo 'local paths = {'
+  # Interleaved, so that each second of the run sees every level.
+  shuf --random-source=<(yes) "$WORK/units.txt" | awk -v c="$CID" '{print "  \"/campaigns/" c "?unit=" $1 "\","}'
+  echo '}'
+  echo 'local i = 0'
+  echo 'request = function()'
+  echo '  i = i % #paths + 1'
+  echo '  return wrk.format("GET", paths[i])'
+  echo 'end'
+} >"$WORK/drill.lua"
+curl -fs -o /dev/null -H "$COOKIE" "$BASE/campaigns/$CID?unit=$(tail -1 "$WORK/units.txt")" || { echo "bench: trang của một đơn vị lỗi" >&2; exit 1; }
+
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}'; }
+# wrk_get SECONDS PATH [lua] → "rps p50_ms p99_ms"
+wrk_get() {
+  local out
+  if [ -n "${3:-}" ]; then
+    out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${1}s" --latency -s "$3" -H "$COOKIE" "$BASE")
+  else
+    out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${1}s" --latency -H "$COOKIE" "$BASE$2")
+  fi
+  if echo "$out" | grep -qE "Non-2xx|Socket errors"; then echo "bench: lỗi trong khi đo $2" >&2; echo "$out" >&2; exit 1; fi
+  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1 == "50%" {print $2}' | to_ms) $(echo "$out" | awk '$1 == "99%" {print $2}' | to_ms)"
+}
+
+echo "đo trang theo dõi ($CONNS kết nối, $SECS s mỗi lần; đi sâu xoay vòng $(vn_int "$N_DRILL") đơn vị)…"
+wrk_get 3 /livez >/dev/null
+wrk_get 3 "/campaigns/$CID" >/dev/null
+wrk_get 3 "" "$WORK/drill.lua" >/dev/null
+S_R=(); S_P99=(); N_R=(); N_P50=(); N_P99=(); D_R=(); D_P50=(); D_P99=()
+for i in 1 2 3; do
+  idle_gate
+  read -r r _ b < <(wrk_get "$SECS" /livez); S_R+=("$r"); S_P99+=("$b")
+  idle_gate
+  read -r r a b < <(wrk_get "$SECS" "/campaigns/$CID"); N_R+=("$r"); N_P50+=("$a"); N_P99+=("$b")
+  idle_gate
+  read -r r a b < <(wrk_get "$SECS" "" "$WORK/drill.lua"); D_R+=("$r"); D_P50+=("$a"); D_P99+=("$b")
+  [ -n "${S_R[-1]}" ] && [ -n "${N_R[-1]}" ] && [ -n "${D_R[-1]}" ] || exit 1
+  echo "lần $i: /livez ${S_R[-1]} rps (p99 ${S_P99[-1]} ms) · toàn quốc ${N_R[-1]} rps (trung vị ${N_P50[-1]} ms, p99 ${N_P99[-1]} ms)" \
+    "· đi sâu ${D_R[-1]} rps (trung vị ${D_P50[-1]} ms, p99 ${D_P99[-1]} ms)"
+done
+s_r=$(median3 "${S_R[@]}"); s_p99=$(median3 "${S_P99[@]}")
+n_r=$(median3 "${N_R[@]}"); n_p50=$(median3 "${N_P50[@]}"); n_p99=$(median3 "${N_P99[@]}")
+d_r=$(median3 "${D_R[@]}"); d_p50=$(median3 "${D_P50[@]}"); d_p99=$(median3 "${D_P99[@]}")
+HTTP_RATIO=$(awk -v a="$RAW_MS" -v b="$n_p50" 'BEGIN {printf "%.0f", a / b}')
+
+# ── 4. Report burst ──────────────────────────────────────────────────────
+BURST=0
+if curl -fs "$BASE/api/v1/openapi.json" | tr -d ' \n' | grep -q '"/api/v1/obligations/{id}/report":{"post"'; then
+  BURST=1
+elif curl -fs "$BASE/api/v1/openapi.json" | grep -q '/api/v1/obligations/{id}/report'; then
+  BURST=1
+fi
+B_R=(); B_P99=(); B_OK=0; B_409=0; B_422=0; B_OTHER=0; LOCKED=0
+if [ "$BURST" = 1 ]; then
+  # Unreported obligations with members on the roll, a fixed pseudo-random order.
+  q "SELECT '{' || id || ',' || updated_at || ',' || roll || '},' FROM obligation
+     WHERE campaign_id = $CID AND active AND submitted_at IS NULL AND roll > 0
+     ORDER BY (id * 2654435761) % 1000003 LIMIT $BURST_N" >"$WORK/items.txt"
+  N_ITEMS=$(wc -l <"$WORK/items.txt")
+  { echo 'items = {'; cat "$WORK/items.txt"; echo '}'; } >"$WORK/items.lua"
+  cat >"$WORK/burst.lua" <<LUA
+dofile("$WORK/items.lua")
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args)
+  first = tonumber(args[1]); last = tonumber(args[2]); i = first - 1
+  ok = 0; conflict = 0; invalid = 0; other = 0; filler = 0
+end
+-- Each request a different obligation; when the share is used up the
+-- thread stops (a /livez or two may go out meanwhile, not counted).
+function request()
+  i = i + 1
+  if i > last then
+    wrk.thread:stop()
+    return wrk.format("GET", "/livez")
+  end
+  local it = items[i]
+  local body = string.format('{"action":"submit","stamp":%d,"held_on":"2026-01-20","form":"in_person",'
+    .. '"in_scope":%d,"present":%d,"absent_excused":0,"absent_unexcused":0,"makeup":0,'
+    .. '"non_members":0,"reflections":0}', it[2], it[3], it[3])
+  return wrk.format("POST", "/api/v1/obligations/" .. it[1] .. "/report",
+    {["Content-Type"] = "application/json"}, body)
+end
+function response(status, headers, body)
+  if status >= 200 and status < 300 then
+    if body == "ok" then filler = filler + 1 else ok = ok + 1 end
+  elseif status == 409 then conflict = conflict + 1
+  elseif status == 422 then invalid = invalid + 1
+  else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local s = {ok = 0, conflict = 0, invalid = 0, other = 0}
+  for _, t in ipairs(threads) do
+    for k, _ in pairs(s) do s[k] = s[k] + t:get(k) end
+  end
+  io.write(string.format("BURST %d %d %d %d %.6f %.3f %.3f\n", s.ok, s.conflict, s.invalid, s.other,
+    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+LUA
+  # burst FIRST LAST → "ok 409 422 other seconds p50_ms p99_ms"
+  burst() {
+    local out
+    out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$BURST_CONNS" -d"${SECS}s" --latency -s "$WORK/burst.lua" -H "$AUTH" "$BASE" -- "$1" "$2")
+    echo "$out" | awk '$1 == "BURST" {print $2, $3, $4, $5, $6, $7, $8}'
+  }
+  WARM=$(( N_ITEMS / 20 )); SHARE=$(( (N_ITEMS - WARM) / 3 ))
+  echo "đo gửi báo cáo dồn dập ($BURST_CONNS kết nối, $(vn_int "$SHARE") đơn vị mỗi lần, tối đa $SECS s)…"
+  [ "$SHARE" -gt 0 ] || { echo "bench: không còn đơn vị chưa báo cáo" >&2; exit 1; }
+  read -r ok c409 c422 oth _ _ _ < <(burst 1 "$WARM")
+  B_OK=$((B_OK + ok)); B_409=$((B_409 + c409)); B_422=$((B_422 + c422)); B_OTHER=$((B_OTHER + oth))
+  for i in 1 2 3; do
+    idle_gate
+    from=$(( WARM + (i - 1) * SHARE + 1 )); to=$(( WARM + i * SHARE ))
+    read -r ok c409 c422 oth secs p50 p99 < <(burst "$from" "$to")
+    [ -n "${secs:-}" ] || { echo "bench: wrk không trả kết quả" >&2; exit 1; }
+    B_OK=$((B_OK + ok)); B_409=$((B_409 + c409)); B_422=$((B_422 + c422)); B_OTHER=$((B_OTHER + oth))
+    B_R+=("$(awk -v n="$ok" -v s="$secs" 'BEGIN {printf "%.1f", n / s}')"); B_P99+=("$p99")
+    echo "lần $i: $ok báo cáo trong $(vn_dec "$secs" 1) s = ${B_R[-1]} báo cáo/s (trung vị $p50 ms, p99 $p99 ms);" \
+      "409: $c409, 422: $c422, khác: $oth"
+  done
+  LOCKED=$(grep -c "database is locked" "$WORK/server.log" || true)
+  b_r=$(median3 "${B_R[@]}"); b_p99=$(median3 "${B_P99[@]}")
+  # Roll-ups still equal a recount after the burst.
+  KEPT=$(q "SELECT units || ' ' || reported || ' ' || in_scope || ' ' || present FROM campaign_tally WHERE campaign_id = $CID AND unit_id = $ROOT")
+  COUNTED=$(q "SELECT COUNT(*) || ' ' || SUM(state >= 4) || ' ' || SUM(in_scope) || ' ' || SUM(present) FROM obligation WHERE campaign_id = $CID AND active")
+  [ "$KEPT" = "$COUNTED" ] || { echo "bench: sau khi gửi, dòng tổng hợp ($KEPT) khác số đếm lại ($COUNTED)" >&2; exit 1; }
+else
+  echo "bench: chưa có POST /api/v1/obligations/{id}/report; bỏ qua phần gửi báo cáo" >&2
+fi
+
+echo
+echo "| phép đo (SQLite, quy mô $SCALE: $(vn_int "$N_OBL") tổ chức cơ sở, $(vn_int "$N_MEMBERS") đảng viên; trung vị 3 lần) | giá trị | mục tiêu | kết quả |"
+echo "|---|---:|---:|---|"
+[ -n "$GEN_S" ] && echo "| sinh dữ liệu (cây, đảng viên, đợt, báo cáo), s | $(vn_dec "$GEN_S" 1) | — | |"
+echo "| /livez (tĩnh), rps | $(vn_dec "$s_r" 0) | — | p99 $(vn_dec "$s_p99" 2) ms |"
+echo "| trang theo dõi, toàn quốc, rps | $(vn_dec "$n_r" 0) | — | trung vị $(vn_dec "$n_p50" 2) ms |"
+echo "| trang theo dõi, toàn quốc, p99, ms | $(vn_dec "$n_p99" 2) | ≤ 15 | $(verdict "$n_p99 <= 15") |"
+echo "| trang theo dõi, đi sâu ($(vn_int "$N_DRILL") đơn vị xoay vòng), rps | $(vn_dec "$d_r" 0) | — | trung vị $(vn_dec "$d_p50" 2) ms |"
+echo "| trang theo dõi, đi sâu, p99, ms | $(vn_dec "$d_p99" 2) | ≤ 15 | $(verdict "$d_p99 <= 15") |"
+echo "| SQL số giữ sẵn (tally::board), toàn quốc, ms | $(vn_dec "$KEPT_MS" 3) | — | |"
+echo "| SQL đếm lại từ dòng gốc (board_from_rows), toàn quốc, ms | $(vn_dec "$RAW_MS" 1) | — | |"
+echo "| đếm lại ÷ số giữ sẵn (cùng SQL, cùng sqlite3) | $(vn_int "$SQL_RATIO")× | ≥ 100× | $(verdict "$SQL_RATIO >= 100") |"
+echo "| đếm lại (SQL) ÷ cả trang toàn quốc (HTTP, trung vị) | $(vn_int "$HTTP_RATIO")× | ≥ 100× | $(verdict "$HTTP_RATIO >= 100") |"
+if [ "$BURST" = 1 ]; then
+  echo "| gửi báo cáo dồn dập, báo cáo/s | $(vn_dec "$b_r" 0) | ≥ 500 | $(verdict "$b_r >= 500") |"
+  echo "| gửi báo cáo dồn dập, p99, ms | $(vn_dec "$b_p99" 2) | ≤ 25 | $(verdict "$b_p99 <= 25") |"
+  echo "| trả 409 / 422 / khác (mọi lần, kể cả khởi động) | $B_409 / $B_422 / $B_OTHER | 0 | $(verdict "$B_409 + $B_422 + $B_OTHER == 0") |"
+  echo "| \"database is locked\" trong nhật ký máy chủ | $LOCKED | 0 | $(verdict "$LOCKED == 0") |"
+else
+  echo "| gửi báo cáo dồn dập | chưa đo | ≥ 500/s, p99 ≤ 25 ms | chưa có API |"
+fi
+if [ "${BENCH_STRICT:-0}" = 1 ]; then
+  awk "BEGIN {exit !($n_p99 <= 15 && $d_p99 <= 15 && $SQL_RATIO >= 100)}" || exit 1
+  if [ "$BURST" = 1 ]; then
+    awk "BEGIN {exit !($b_r >= 500 && $b_p99 <= 25 && $B_409 + $B_422 + $B_OTHER + $LOCKED == 0)}" || exit 1
+  fi
+fi

@@ -1,0 +1,521 @@
+//! A unit's obligations, for its secretary on a phone: "my obligations",
+//! and the report form that saves progress, keeps a draft as it is typed
+//! (in the browser and on the server), takes evidence files and, once
+//! submitted, only corrections with a reason.
+use askama::Template;
+use axum::{
+    Json,
+    extract::{Multipart, Path, State, multipart::MultipartRejection},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use trienkhai_core::{Code, FieldError, Role, fmt};
+use trienkhai_db::{
+    DbError,
+    campaign::{
+        figures::{FORMS, Figures, form_label},
+        obligation::{self, Action, Obligation, Version},
+        reminder,
+    },
+    session::Current,
+};
+
+use crate::{
+    AppState, authz,
+    campaign::{Cell, cell},
+    document::file::{size_text, store},
+    error::{WebError, WebResult},
+    guard::Viewer,
+    page::{self, Errors, Nav},
+    transfer,
+};
+
+/// The obligation if the account may report for its unit: the office for
+/// any unit, a secretary for the units under theirs; others get 403.
+pub async fn reportable(st: &AppState, cur: &Current, id: i64) -> WebResult<Obligation> {
+    let o = obligation::get(&st.db, id)
+        .await?
+        .ok_or_else(WebError::not_found)?;
+    if !authz::may_report(cur, &o.path) {
+        return Err(WebError::forbidden());
+    }
+    Ok(o)
+}
+
+#[derive(Template)]
+#[template(path = "obligation_list.html")]
+struct ListPage {
+    nav: Option<Nav>,
+    cells: Vec<(Cell, String, String)>,
+    notes: Vec<(String, String, String)>,
+}
+
+pub async fn mine(State(st): State<AppState>, viewer: Viewer) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    let Some(path) = cur
+        .unit_path
+        .clone()
+        .filter(|_| cur.role() == Some(Role::Secretary))
+    else {
+        if authz::may_see_secret(cur) {
+            return Ok(page::redirect("/campaigns"));
+        }
+        return Err(WebError::forbidden());
+    };
+    let today = fmt::iso(fmt::today_vn());
+    let cells = obligation::mine(&st.db, &path)
+        .await?
+        .iter()
+        .map(|o| {
+            (
+                cell(o, &today),
+                o.title.clone(),
+                fmt::date_text(Some(&o.report_due)),
+            )
+        })
+        .collect();
+    let notes = reminder::notifications(&st.db, cur.user_id)
+        .await?
+        .into_iter()
+        .take(10)
+        .map(|n| (fmt::datetime_ms(n.at), n.text, n.link))
+        .collect();
+    reminder::mark_read(&st.db, cur.user_id).await?;
+    page::render(&ListPage {
+        nav: Some(Nav::new(cur, "obligations")),
+        cells,
+        notes,
+    })
+}
+
+/// The report form as typed: every figure as text, so a wrong one comes
+/// back to the field as it was typed.
+#[derive(Deserialize, Default, Clone, serde::Serialize)]
+#[serde(default)]
+pub struct ReportForm {
+    pub action: String,
+    pub stamp: String,
+    pub version: String,
+    pub reason: String,
+    pub scheduled_on: String,
+    pub held_on: String,
+    pub held_to: String,
+    pub form: String,
+    pub points: String,
+    pub in_scope: String,
+    pub present: String,
+    pub absent_excused: String,
+    pub absent_unexcused: String,
+    pub makeup: String,
+    pub non_members: String,
+    pub reflections: String,
+    pub programme: String,
+    pub note: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+impl ReportForm {
+    pub fn of(o: &Obligation) -> ReportForm {
+        let f = &o.figures;
+        let n = |v: i64| if v == 0 { String::new() } else { v.to_string() };
+        ReportForm {
+            stamp: o.updated_at.to_string(),
+            version: o.version.to_string(),
+            scheduled_on: f.scheduled_on.clone().unwrap_or_default(),
+            held_on: f.held_on.clone().unwrap_or_default(),
+            held_to: f.held_to.clone().unwrap_or_default(),
+            form: f.form.clone().unwrap_or_default(),
+            points: f.points.map(|p| p.to_string()).unwrap_or_default(),
+            in_scope: if f.in_scope == 0 {
+                o.roll.to_string()
+            } else {
+                f.in_scope.to_string()
+            },
+            present: n(f.present),
+            absent_excused: n(f.absent_excused),
+            absent_unexcused: n(f.absent_unexcused),
+            makeup: n(f.makeup),
+            non_members: n(f.non_members),
+            reflections: n(f.reflections),
+            programme: o.programme_symbol.clone().unwrap_or_default(),
+            note: f.note.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// Figures, or the fields whose numbers cannot be read.
+    pub async fn figures(&self, st: &AppState) -> Result<Figures, DbError> {
+        let mut errs = Vec::new();
+        let mut num = |field: &'static str, s: &str| -> i64 {
+            let t: String = s
+                .trim()
+                .chars()
+                .filter(|c| *c != '.' && *c != ' ')
+                .collect();
+            if t.is_empty() {
+                return 0;
+            }
+            t.parse().unwrap_or_else(|_| {
+                errs.push(FieldError::new(field, Code::InvalidFigure));
+                0
+            })
+        };
+        let f = Figures {
+            scheduled_on: opt(&self.scheduled_on),
+            held_on: opt(&self.held_on),
+            held_to: opt(&self.held_to),
+            form: opt(&self.form),
+            points: opt(&self.points).map(|p| num("points", &p)),
+            in_scope: num("in_scope", &self.in_scope),
+            present: num("present", &self.present),
+            absent_excused: num("absent_excused", &self.absent_excused),
+            absent_unexcused: num("absent_unexcused", &self.absent_unexcused),
+            makeup: num("makeup", &self.makeup),
+            non_members: num("non_members", &self.non_members),
+            reflections: num("reflections", &self.reflections),
+            programme_document_id: None,
+            note: self.note.clone(),
+        };
+        if !errs.is_empty() {
+            return Err(DbError::Invalid(errs));
+        }
+        // The action programme is named by its symbol, as printed.
+        let programme_document_id = match opt(&self.programme) {
+            None => None,
+            Some(s) => Some(
+                trienkhai_db::document::by_symbol(&st.db, &s)
+                    .await?
+                    .first()
+                    .map(|d| d.id)
+                    .ok_or(DbError::field("programme", Code::DocumentNotFound))?,
+            ),
+        };
+        Ok(Figures {
+            programme_document_id,
+            ..f
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "obligation_form.html")]
+struct FormPage {
+    nav: Option<Nav>,
+    csrf: String,
+    o: Obligation,
+    status: &'static str,
+    label: &'static str,
+    f: ReportForm,
+    errors: Errors,
+    /// A refusal that belongs to no field (locked period, stale form).
+    notice: String,
+    forms: Vec<(&'static str, &'static str)>,
+    form_label: &'static str,
+    rate: String,
+    dues: (String, String, String),
+    versions: Vec<(i64, String, String, String)>,
+    files: Vec<(i64, String, String)>,
+    /// The server-side draft, for the script to offer back.
+    draft: String,
+    upload_error: String,
+}
+
+fn versions(v: Vec<Version>) -> Vec<(i64, String, String, String)> {
+    v.into_iter()
+        .map(|v| {
+            let reason = if v.reason.is_empty() {
+                "Báo cáo lần đầu".to_string()
+            } else {
+                v.reason
+            };
+            (
+                v.version,
+                fmt::datetime_ms(v.submitted_at),
+                v.user_name.unwrap_or_default(),
+                reason,
+            )
+        })
+        .collect()
+}
+
+async fn form_page(
+    st: &AppState,
+    cur: &Current,
+    o: Obligation,
+    f: Option<ReportForm>,
+    errors: Vec<FieldError>,
+    notice: String,
+) -> WebResult<FormPage> {
+    let today = fmt::iso(fmt::today_vn());
+    let status = o.status(&today);
+    let draft = obligation::draft(&st.db, o.id, cur.user_id)
+        .await?
+        .map(|d| d.0)
+        .unwrap_or_default();
+    let files = obligation::files(&st.db, o.id)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.name, size_text(f.size)))
+        .collect();
+    Ok(FormPage {
+        nav: Some(Nav::new(cur, "obligations")),
+        csrf: cur.csrf.clone(),
+        status,
+        label: obligation::status_label(status),
+        f: f.unwrap_or_else(|| ReportForm::of(&o)),
+        errors: Errors(errors),
+        notice,
+        forms: FORMS.to_vec(),
+        form_label: form_label(o.figures.form.as_deref().unwrap_or("")),
+        rate: fmt::percent(o.figures.present, o.figures.in_scope),
+        dues: (
+            fmt::date_text(Some(&o.session_due)),
+            fmt::date_text(Some(&o.programme_due)),
+            fmt::date_text(Some(&o.report_due)),
+        ),
+        versions: versions(obligation::versions(&st.db, o.id).await?),
+        files,
+        draft,
+        upload_error: String::new(),
+        o,
+    })
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    let o = reportable(&st, cur, id).await?;
+    page::render(&form_page(&st, cur, o, None, vec![], String::new()).await?)
+}
+
+/// Saves or submits, or corrects (when `reason` is sent for a submitted report).
+pub async fn save(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<ReportForm>,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    let o = reportable(&st, cur, id).await?;
+    match apply(&st, &viewer, &o, &f).await {
+        Ok(_) => Ok(page::redirect(&format!("/obligations/{id}?saved=1"))),
+        Err(DbError::Invalid(errs)) => {
+            let p = form_page(&st, cur, o, Some(f), errs, String::new()).await?;
+            page::render_status(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(DbError::Refused(code)) => {
+            // The page shows the row as it is now, with the reason on top.
+            let o = reportable(&st, cur, id).await?;
+            let p = form_page(&st, cur, o, None, vec![], code.message().into()).await?;
+            page::render_status(&p, crate::error::status_of(code))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The one path every way of reporting takes (form and API).
+pub async fn apply(
+    st: &AppState,
+    viewer: &Viewer,
+    o: &Obligation,
+    f: &ReportForm,
+) -> Result<Obligation, DbError> {
+    let figures = f.figures(st).await?;
+    let today = fmt::today_vn();
+    let actor = viewer.actor();
+    let num = |s: &str| s.trim().parse::<i64>().unwrap_or(i64::MIN);
+    match f.action.as_str() {
+        "correct" => {
+            obligation::correct(
+                &st.db,
+                &actor,
+                o.id,
+                figures,
+                &f.reason,
+                num(&f.version),
+                today,
+            )
+            .await
+        }
+        "submit" => {
+            obligation::report(
+                &st.db,
+                &actor,
+                o.id,
+                figures,
+                Action::Submit,
+                num(&f.stamp),
+                today,
+            )
+            .await
+        }
+        "save" | "" => {
+            obligation::report(
+                &st.db,
+                &actor,
+                o.id,
+                figures,
+                Action::Save,
+                num(&f.stamp),
+                today,
+            )
+            .await
+        }
+        _ => Err(DbError::field("action", Code::InvalidChoice)),
+    }
+}
+
+/// The draft as the form serialises it (urlencoded), kept per account.
+pub async fn draft(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    body: String,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    reportable(&st, cur, id).await?;
+    if body.len() > 16 * 1024 {
+        return Err(WebError::status(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Code::PayloadTooLarge,
+        ));
+    }
+    obligation::save_draft(&st.db, id, cur.user_id, &body).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn upload(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    form: Result<Multipart, MultipartRejection>,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    let o = reportable(&st, cur, id).await?;
+    let kept = match crate::document::file::receive_kept(&st, form).await? {
+        Ok(k) => k,
+        Err(code) => return refuse_upload(&st, cur, id, code).await,
+    };
+    let new = obligation::NewFile {
+        name: &kept.name,
+        kind: kept.kind.as_str(),
+        size: kept.size as i64,
+        store_key: &kept.key,
+    };
+    match obligation::add_file(&st.db, &viewer.actor(), o.id, new).await {
+        Ok(_) => Ok(page::redirect(&format!("/obligations/{id}#minh-chung"))),
+        Err(DbError::Refused(code)) => refuse_upload(&st, cur, id, code).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The form again, with why the file was not taken next to the file field.
+async fn refuse_upload(st: &AppState, cur: &Current, id: i64, code: Code) -> WebResult<Response> {
+    let o = reportable(st, cur, id).await?;
+    let mut p = form_page(st, cur, o, None, vec![], String::new()).await?;
+    p.upload_error = match code {
+        Code::Required => "Hãy chọn tệp để đính kèm.".into(),
+        c => c.message().to_string(),
+    };
+    let status = match code {
+        Code::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Code::UnsupportedFile => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        c => crate::error::status_of(c),
+    };
+    page::render_status(&p, status)
+}
+
+pub async fn download(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path((id, file_id)): Path<(i64, i64)>,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    reportable(&st, cur, id).await?;
+    let f = obligation::file(&st.db, file_id)
+        .await?
+        .filter(|f| f.obligation_id == id)
+        .ok_or_else(WebError::not_found)?;
+    let path = store(&st).path(&f.store_key).map_err(anyhow::Error::from)?;
+    let opened = tokio::fs::File::open(&path)
+        .await
+        .map_err(|_| WebError::not_found())?;
+    let kind = trienkhai_office::sniff::Kind::parse(&f.kind);
+    let mime = kind.map(|k| k.mime()).unwrap_or("application/octet-stream");
+    Ok(transfer::stream(opened, mime, &f.name))
+}
+
+/// JSON: `GET /api/v1/obligations` (the caller's units) and one obligation.
+pub async fn api_mine(
+    State(st): State<AppState>,
+    viewer: Viewer,
+) -> WebResult<Json<Vec<Obligation>>> {
+    let cur = viewer.signed()?;
+    // The office sees the first page of every unit's; a secretary their own.
+    let path = match authz::scope(cur) {
+        authz::Scope::All => "/".to_string(),
+        authz::Scope::Subtree(p) => p,
+        _ => return Err(WebError::forbidden()),
+    };
+    Ok(Json(obligation::mine(&st.db, &path).await?))
+}
+
+pub async fn api_show(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> WebResult<Json<serde_json::Value>> {
+    let cur = viewer.signed()?;
+    let o = reportable(&st, cur, id).await?;
+    let v = obligation::versions(&st.db, id).await?;
+    Ok(Json(serde_json::json!({"obligation": o, "versions": v})))
+}
+
+/// JSON report: the same fields as the form, figures as numbers or text.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ApiReport {
+    pub action: String,
+    pub stamp: serde_json::Value,
+    pub version: serde_json::Value,
+    pub reason: String,
+    #[serde(flatten)]
+    pub rest: std::collections::HashMap<String, serde_json::Value>,
+}
+
+fn as_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+pub async fn api_report(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Json(r): Json<ApiReport>,
+) -> WebResult<Json<Obligation>> {
+    let cur = viewer.signed()?;
+    let o = reportable(&st, cur, id).await?;
+    let mut fields: serde_json::Map<String, serde_json::Value> = r
+        .rest
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(as_text(v))))
+        .collect();
+    fields.insert("action".into(), r.action.into());
+    fields.insert("stamp".into(), as_text(&r.stamp).into());
+    fields.insert("version".into(), as_text(&r.version).into());
+    fields.insert("reason".into(), r.reason.into());
+    let f: ReportForm = serde_json::from_value(serde_json::Value::Object(fields))
+        .map_err(|_| WebError::status(StatusCode::BAD_REQUEST, Code::BadRequest))?;
+    Ok(Json(apply(&st, &viewer, &o, &f).await?))
+}
