@@ -223,6 +223,9 @@ struct ShowPage {
     boards: Vec<(String, &'static str, String, bool)>,
     terms: Vec<TermBlock>,
     history: Vec<LineageRow>,
+    /// Campaigns the unit owed (or carried from a predecessor): the
+    /// obligation, the campaign, status, its label, attendance, versions.
+    obligations: Vec<(i64, String, &'static str, &'static str, String, i64)>,
     show_members: bool,
     may_import: bool,
     members: Vec<MemberRow>,
@@ -344,6 +347,31 @@ pub async fn show(
             }
         })
         .collect();
+    let obligations = if authz::may_report(cur, &u.path) {
+        trienkhai_db::campaign::obligation::of_unit(&st.db, id)
+            .await?
+            .iter()
+            .map(|o| {
+                let c = crate::campaign::cell(o, &today);
+                let status = if o.active { c.status } else { "carried" };
+                let label = if o.active {
+                    c.label
+                } else {
+                    "Đã chuyển cho đơn vị kế thừa"
+                };
+                (
+                    o.id,
+                    o.title.clone(),
+                    status,
+                    label,
+                    c.attendance,
+                    o.version,
+                )
+            })
+            .collect()
+    } else {
+        vec![]
+    };
     let p = ShowPage {
         nav: Some(Nav::new(cur, "units")),
         unit_id: id,
@@ -370,6 +398,7 @@ pub async fn show(
         boards,
         terms,
         history,
+        obligations,
         may_import: authz::may_manage_members(cur, &u.path) && u.valid_to.is_none(),
         show_members,
         members: member_rows(&members),
