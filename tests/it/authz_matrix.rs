@@ -211,6 +211,21 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ),
     (
         "POST",
+        "/obligations/{id}/collect",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
+        "/obligations/{id}/parts/{unit}",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/obligations/{id}/parts/{unit}",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
         "/obligations/{id}/draft",
         [false, true, true, true, false],
     ),
@@ -301,6 +316,10 @@ async fn every_route_has_a_rule_and_the_expected_roles() {
         .unwrap()[0]
         .clone();
     let lock_last = own.campaign_id;
+    let cell = trienkhai_db::restructure::current_children(&t.db, own.unit_id)
+        .await
+        .unwrap()[0]
+        .0;
 
     // One browser session and one API token per role.
     let mut clients = Vec::new();
@@ -335,6 +354,7 @@ async fn every_route_has_a_rule_and_the_expected_roles() {
             .replace("/units/{id}", &format!("/units/{unit_id}"))
             .replace("/people/{id}", &format!("/people/{person_id}"))
             .replace("/documents/{id}", &format!("/documents/{received}"))
+            .replace("/parts/{unit}", &format!("/parts/{cell}"))
             .replace("/obligations/{id}", &format!("/obligations/{}", own.id))
             // Locking the running campaign would close it for the routes after.
             .replace(

@@ -332,3 +332,71 @@ async fn refusals_story(engine: Engine) {
     t.cleanup().await;
 }
 both_engines!(cascade_refusals_write_nothing, refusals_story);
+
+async fn parts_story(engine: Engine) {
+    let t = TestDb::demo(engine).await;
+    let db = &t.db;
+    let actor = setup_actor();
+    let sct = unit::by_code(db, "SCT").await.unwrap().unwrap();
+    let o = obligation::mine(db, &sct.path).await.unwrap()[0].clone();
+    let today = fmt::today_vn();
+    campaign::part::set_collect(db, &actor, o.id, true)
+        .await
+        .unwrap();
+    let part = |present: i64| Figures {
+        held_on: Some(fmt::iso(today)),
+        form: Some("in_person".into()),
+        in_scope: 8,
+        present,
+        absent_excused: 8 - present,
+        reflections: present,
+        ..Default::default()
+    };
+    let cb1 = unit::by_code(db, "SCT-CB1").await.unwrap().unwrap();
+    let cb2 = unit::by_code(db, "SCT-CB2").await.unwrap().unwrap();
+    campaign::part::save(db, &actor, o.id, cb1.id, part(8), today)
+        .await
+        .unwrap();
+    campaign::part::save(db, &actor, o.id, cb2.id, part(7), today)
+        .await
+        .unwrap();
+    // A chi bộ's secretary finds the đảng bộ's obligation among theirs.
+    let theirs = obligation::mine(db, &cb1.path).await.unwrap();
+    assert!(theirs.iter().any(|x| x.id == o.id));
+    let now = obligation::get(db, o.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            now.figures.in_scope,
+            now.figures.present,
+            now.figures.absent_excused
+        ),
+        (16, 15, 1)
+    );
+    assert_eq!(now.state, campaign::figures::HELD);
+    let c = campaign::get(db, o.campaign_id).await.unwrap().unwrap();
+    assert_counts(db, c.id, "parts").await;
+    // A unit outside the đảng bộ files no part of it.
+    let stc = unit::by_code(db, "STC").await.unwrap().unwrap();
+    let e = campaign::part::save(db, &actor, o.id, stc.id, part(8), today).await;
+    assert!(matches!(e, Err(DbError::Refused(Code::Forbidden))), "{e:?}");
+    // The sum is submitted as the đảng bộ's report; parts are closed after.
+    obligation::report(
+        db,
+        &actor,
+        o.id,
+        now.figures.clone(),
+        Action::Submit,
+        now.updated_at,
+        today,
+    )
+    .await
+    .unwrap();
+    let e = campaign::part::save(db, &actor, o.id, cb1.id, part(6), today).await;
+    assert!(
+        matches!(e, Err(DbError::Refused(Code::AlreadySubmitted))),
+        "{e:?}"
+    );
+    assert_counts(db, c.id, "submitted sum").await;
+    t.cleanup().await;
+}
+both_engines!(cascade_chi_bo_parts_roll_up, parts_story);

@@ -68,6 +68,8 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         }
         ("GET", "/api/v1/obligations" | "/api/v1/obligations/{id}") => User,
         ("POST", "/api/v1/obligations/{id}/report") => User,
+        ("POST", "/obligations/{id}/collect" | "/obligations/{id}/parts/{unit}") => User,
+        ("GET", "/obligations/{id}/parts/{unit}") => User,
         ("GET", "/api/v1/users" | "/api/v1/audit") => Admin,
         ("POST", "/api/v1/users") => Admin,
         _ => return None,

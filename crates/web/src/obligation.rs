@@ -16,7 +16,7 @@ use trienkhai_db::{
     campaign::{
         figures::{FORMS, Figures, form_label},
         obligation::{self, Action, Obligation, Version},
-        reminder,
+        part, reminder,
     },
     session::Current,
 };
@@ -47,7 +47,8 @@ pub async fn reportable(st: &AppState, cur: &Current, id: i64) -> WebResult<Obli
 #[template(path = "obligation_list.html")]
 struct ListPage {
     nav: Option<Nav>,
-    cells: Vec<(Cell, String, String)>,
+    /// (the row, campaign, report deadline, where its form is)
+    cells: Vec<(Cell, String, String, String)>,
     notes: Vec<(String, String, String)>,
 }
 
@@ -68,10 +69,16 @@ pub async fn mine(State(st): State<AppState>, viewer: Viewer) -> WebResult<Respo
         .await?
         .iter()
         .map(|o| {
+            // A đảng bộ above that collects its chi bộ's parts: this unit's part.
+            let href = match cur.unit_id {
+                Some(u) if !o.path.starts_with(&path) => format!("/obligations/{}/parts/{u}", o.id),
+                _ => format!("/obligations/{}", o.id),
+            };
             (
                 cell(o, &today),
                 o.title.clone(),
                 fmt::date_text(Some(&o.report_due)),
+                href,
             )
         })
         .collect();
@@ -120,28 +127,32 @@ fn opt(s: &str) -> Option<String> {
 
 impl ReportForm {
     pub fn of(o: &Obligation) -> ReportForm {
-        let f = &o.figures;
+        let mut r = ReportForm::of_figures(&o.figures);
+        r.stamp = o.updated_at.to_string();
+        r.version = o.version.to_string();
+        if o.figures.in_scope == 0 {
+            r.in_scope = o.roll.to_string();
+        }
+        r.programme = o.programme_symbol.clone().unwrap_or_default();
+        r
+    }
+
+    /// The figures as the form shows them (zeros left blank).
+    pub fn of_figures(f: &Figures) -> ReportForm {
         let n = |v: i64| if v == 0 { String::new() } else { v.to_string() };
         ReportForm {
-            stamp: o.updated_at.to_string(),
-            version: o.version.to_string(),
             scheduled_on: f.scheduled_on.clone().unwrap_or_default(),
             held_on: f.held_on.clone().unwrap_or_default(),
             held_to: f.held_to.clone().unwrap_or_default(),
             form: f.form.clone().unwrap_or_default(),
             points: f.points.map(|p| p.to_string()).unwrap_or_default(),
-            in_scope: if f.in_scope == 0 {
-                o.roll.to_string()
-            } else {
-                f.in_scope.to_string()
-            },
+            in_scope: n(f.in_scope),
             present: n(f.present),
             absent_excused: n(f.absent_excused),
             absent_unexcused: n(f.absent_unexcused),
             makeup: n(f.makeup),
             non_members: n(f.non_members),
             reflections: n(f.reflections),
-            programme: o.programme_symbol.clone().unwrap_or_default(),
             note: f.note.clone(),
             ..Default::default()
         }
@@ -222,6 +233,12 @@ struct FormPage {
     /// The server-side draft, for the script to offer back.
     draft: String,
     upload_error: String,
+    /// Set on a chi bộ's part form: (unit id, name).
+    part: Option<(i64, String)>,
+    /// The đảng bộ's chi bộ and their parts: (unit id, name, held on, attendance).
+    parts: Vec<(i64, String, String, String)>,
+    /// Whether the unit has chi bộ whose parts it could collect.
+    has_cells: bool,
 }
 
 fn versions(v: Vec<Version>) -> Vec<(i64, String, String, String)> {
@@ -261,6 +278,26 @@ async fn form_page(
         .into_iter()
         .map(|f| (f.id, f.name, size_text(f.size)))
         .collect();
+    let cells = trienkhai_db::restructure::current_children(&st.db, o.unit_id).await?;
+    let has_cells = !cells.is_empty();
+    let filed = if o.collect {
+        part::parts(&st.db, o.id).await?
+    } else {
+        vec![]
+    };
+    let parts = cells
+        .into_iter()
+        .filter(|_| o.collect)
+        .map(|(u, name)| match filed.iter().find(|p| p.0 == u) {
+            Some(p) => (
+                u,
+                name,
+                fmt::date_text(p.2.held_on.as_deref()),
+                attendance(&p.2),
+            ),
+            None => (u, name, String::new(), "Chưa báo cáo".into()),
+        })
+        .collect();
     Ok(FormPage {
         nav: Some(Nav::new(cur, "obligations")),
         csrf: cur.csrf.clone(),
@@ -281,6 +318,9 @@ async fn form_page(
         files,
         draft,
         upload_error: String::new(),
+        part: None,
+        parts,
+        has_cells,
         o,
     })
 }
@@ -370,6 +410,106 @@ pub async fn apply(
         }
         _ => Err(DbError::field("action", Code::InvalidChoice)),
     }
+}
+
+fn attendance(f: &Figures) -> String {
+    format!(
+        "{}/{} ({})",
+        fmt::int(f.present),
+        fmt::int(f.in_scope),
+        fmt::percent(f.present, f.in_scope)
+    )
+}
+
+/// A chi bộ's part of a collecting đảng bộ's report: the chi bộ's
+/// secretary (or anyone who may report for it) fills it.
+async fn part_page(
+    st: &AppState,
+    cur: &Current,
+    id: i64,
+    unit: i64,
+    f: Option<ReportForm>,
+    errors: Vec<FieldError>,
+    notice: String,
+) -> WebResult<FormPage> {
+    let u = trienkhai_db::unit::get(&st.db, unit)
+        .await?
+        .ok_or_else(WebError::not_found)?;
+    if !authz::may_report(cur, &u.path) {
+        return Err(WebError::forbidden());
+    }
+    let o = obligation::get(&st.db, id)
+        .await?
+        .ok_or_else(WebError::not_found)?;
+    if !u.path.starts_with(&o.path) || u.path == o.path {
+        return Err(WebError::not_found());
+    }
+    let filed = part::parts(&st.db, id)
+        .await?
+        .into_iter()
+        .find(|p| p.0 == unit);
+    let f = f.unwrap_or_else(|| ReportForm::of_figures(&filed.map(|p| p.2).unwrap_or_default()));
+    let mut p = form_page(st, cur, o, Some(f), errors, notice).await?;
+    p.part = Some((unit, u.name));
+    p.parts = vec![];
+    Ok(p)
+}
+
+pub async fn part_form(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path((id, unit)): Path<(i64, i64)>,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    page::render(&part_page(&st, cur, id, unit, None, vec![], String::new()).await?)
+}
+
+pub async fn part_save(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path((id, unit)): Path<(i64, i64)>,
+    axum::Form(f): axum::Form<ReportForm>,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    // Checks the account may report for this chi bộ before anything else.
+    part_page(&st, cur, id, unit, None, vec![], String::new()).await?;
+    let saved = match f.figures(&st).await {
+        Ok(g) => part::save(&st.db, &viewer.actor(), id, unit, g, fmt::today_vn()).await,
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => Ok(page::redirect(&format!(
+            "/obligations/{id}/parts/{unit}?saved=1"
+        ))),
+        Err(DbError::Invalid(errs)) => {
+            let p = part_page(&st, cur, id, unit, Some(f), errs, String::new()).await?;
+            page::render_status(&p, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(DbError::Refused(code)) => {
+            let p = part_page(&st, cur, id, unit, None, vec![], code.message().into()).await?;
+            page::render_status(&p, crate::error::status_of(code))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CollectForm {
+    pub on: String,
+}
+
+/// Switches between one report for the whole đảng bộ and its chi bộ's parts.
+pub async fn collect(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<CollectForm>,
+) -> WebResult<Response> {
+    let cur = viewer.signed()?;
+    reportable(&st, cur, id).await?;
+    part::set_collect(&st.db, &viewer.actor(), id, f.on == "1").await?;
+    Ok(page::redirect(&format!("/obligations/{id}#chi-bo")))
 }
 
 /// The draft as the form serialises it (urlencoded), kept per account.

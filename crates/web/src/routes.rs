@@ -290,6 +290,24 @@ fn table() -> Vec<(Method, &'static str, &'static str, H)> {
         ),
         (
             M::POST,
+            "/obligations/{id}/collect",
+            "Tổng hợp hay báo cáo chung",
+            post(obligation::collect),
+        ),
+        (
+            M::GET,
+            "/obligations/{id}/parts/{unit}",
+            "Phần báo cáo của một chi bộ",
+            get(obligation::part_form),
+        ),
+        (
+            M::POST,
+            "/obligations/{id}/parts/{unit}",
+            "Gửi phần báo cáo của một chi bộ",
+            post(obligation::part_save),
+        ),
+        (
+            M::POST,
             "/obligations/{id}/draft",
             "Lưu bản nháp báo cáo",
             post(obligation::draft),

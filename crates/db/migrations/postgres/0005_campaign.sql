@@ -60,6 +60,9 @@ CREATE TABLE obligation (
     note TEXT NOT NULL DEFAULT '',
     submitted_at BIGINT,
     late BOOLEAN NOT NULL DEFAULT FALSE,
+    -- A đảng bộ cơ sở may collect its chi bộ's reports (obligation_part)
+    -- and send their sum, instead of reporting as a whole.
+    collect BOOLEAN NOT NULL DEFAULT FALSE,
     -- Report version: 0 before the first submission; also the stale-form check.
     version BIGINT NOT NULL DEFAULT 0,
     updated_at BIGINT NOT NULL
@@ -77,6 +80,16 @@ CREATE TABLE report_version (
     user_id BIGINT,
     submitted_at BIGINT NOT NULL,
     PRIMARY KEY (obligation_id, version)
+);
+
+-- A chi bộ's part of its đảng bộ's report (figures as JSON, see Figures).
+CREATE TABLE obligation_part (
+    obligation_id BIGINT NOT NULL REFERENCES obligation(id),
+    unit_id BIGINT NOT NULL REFERENCES unit(id),
+    figures TEXT NOT NULL,
+    user_id BIGINT,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (obligation_id, unit_id)
 );
 
 CREATE TABLE obligation_file (

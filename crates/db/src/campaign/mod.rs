@@ -6,6 +6,7 @@ pub mod figures;
 pub mod follow;
 pub mod generate;
 pub mod obligation;
+pub mod part;
 pub mod reminder;
 pub mod tally;
 

@@ -43,6 +43,7 @@ pub struct Obligation {
     pub programme_due: String,
     pub report_due: String,
     pub locked: bool,
+    pub collect: bool,
 }
 
 const SELECT: &str = "SELECT o.id, o.campaign_id, c.title, o.unit_id, u.name AS unit_name, o.path, o.active,
@@ -50,7 +51,7 @@ const SELECT: &str = "SELECT o.id, o.campaign_id, c.title, o.unit_id, u.name AS 
     o.present, o.absent_excused, o.absent_unexcused, o.makeup, o.non_members, o.reflections,
     o.programme_document_id, o.note, d.symbol AS programme_symbol, o.submitted_at, o.late, o.version,
     o.updated_at, c.launched_on, c.session_due, c.programme_due, c.report_due,
-    c.locked_at IS NOT NULL AS locked
+    c.locked_at IS NOT NULL AS locked, o.collect
     FROM obligation o JOIN campaign c ON c.id = o.campaign_id JOIN unit u ON u.id = o.unit_id
     LEFT JOIN document d ON d.id = o.programme_document_id";
 
@@ -129,9 +130,22 @@ async fn get_in_tx(tx: &mut Tx, id: i64) -> DbResult<Obligation> {
 
 /// Active obligations of the units under `path` in campaigns still open,
 /// nearest report deadline first: a secretary's "my obligations".
+/// A chi bộ's secretary also sees the obligations of the đảng bộ above
+/// that collect their chi bộ's parts.
 pub async fn mine(db: &Db, path: &str) -> DbResult<Vec<Obligation>> {
+    let above: Vec<String> = path
+        .split('/')
+        .filter_map(|s| s.parse::<i64>().ok())
+        .map(|i| i.to_string())
+        .collect();
+    let above = above[..above.len().saturating_sub(1)].join(", ");
+    let collecting = if above.is_empty() {
+        String::new()
+    } else {
+        format!("OR (o.collect AND o.unit_id IN ({above}))")
+    };
     let sql = format!(
-        "{SELECT} WHERE o.path >= $1 AND o.path < $2 AND o.active AND c.locked_at IS NULL
+        "{SELECT} WHERE ((o.path >= $1 AND o.path < $2) {collecting}) AND o.active AND c.locked_at IS NULL
          ORDER BY c.report_due, o.path LIMIT 200"
     );
     Ok(
@@ -285,7 +299,7 @@ async fn programme_exists(tx: &mut Tx, f: &Figures) -> DbResult<()> {
 
 /// Loads the obligation and campaign, refusing a locked period, a carried
 /// obligation or a form older than the row (`stamp` is its updated_at).
-async fn open_in(tx: &mut Tx, id: i64, stamp: i64) -> DbResult<(Obligation, Campaign)> {
+pub(crate) async fn open_in(tx: &mut Tx, id: i64, stamp: i64) -> DbResult<(Obligation, Campaign)> {
     // Takes the row's lock first, so two submits from two tabs queue up
     // and the second sees the first (PostgreSQL reads committed rows).
     with_tx!(tx, c => sqlx::query("UPDATE obligation SET updated_at = updated_at WHERE id = $1")
@@ -306,9 +320,9 @@ async fn open_in(tx: &mut Tx, id: i64, stamp: i64) -> DbResult<(Obligation, Camp
 
 /// For changes that do not rewrite the report (attachments, corrections,
 /// which check the version instead).
-const STAMP_ANY: i64 = -1;
+pub(crate) const STAMP_ANY: i64 = -1;
 
-fn invalid(errs: Vec<FieldError>) -> DbResult<()> {
+pub(crate) fn invalid(errs: Vec<FieldError>) -> DbResult<()> {
     if errs.is_empty() {
         Ok(())
     } else {
