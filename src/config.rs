@@ -95,19 +95,20 @@ pub enum Cmd {
     /// Tìm trích dẫn văn bản trong tệp (không có tệp thì đọc stdin); mỗi
     /// trích dẫn in một dòng JSON.
     Refs { file: Option<PathBuf> },
-    /// Sinh dữ liệu thử (văn bản) để đo hiệu năng; chạy được trên CSDL mới.
+    /// Sinh dữ liệu thử (cây tổ chức, đảng viên, văn bản) để đo hiệu năng.
     GenData(GenArgs),
 }
 
 /// What `gen-data` writes: an org tree with its members (`--scale`),
 /// documents (`--documents`), or both.
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["scale", "documents"])))]
 pub struct GenArgs {
     /// Cây tổ chức và đảng viên: ci (3.000 đảng viên), province (140.000) hoặc nation (5,6 triệu).
     #[arg(long, value_parser = scale_parser())]
     pub scale: Option<trienkhai_db::scale::Scale>,
     /// Số văn bản cần sinh.
-    #[arg(long, required_unless_present = "scale")]
+    #[arg(long)]
     pub documents: Option<u64>,
     /// Hạt giống: cùng hạt giống, cùng dữ liệu (trên CSDL mới).
     #[arg(long, default_value_t = 1)]

@@ -11,6 +11,7 @@ mod document_http;
 mod http;
 mod mail;
 mod org;
+mod scale;
 mod smtp_sink;
 mod storage;
 mod support;
