@@ -252,8 +252,8 @@ fn refs(file: Option<&std::path::Path>) -> anyhow::Result<()> {
 /// totals at the end.
 async fn gen_data(cfg: &Config, args: GenArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
-        args.scale.is_some() || args.documents.is_some(),
-        "cần --scale ci|province|nation hoặc --documents N"
+        args.scale.is_some() || args.documents.is_some() || args.campaigns,
+        "cần --scale ci|province|nation, --campaigns hoặc --documents N"
     );
     let db = open(cfg).await?;
     let actor = Actor::system("Sinh dữ liệu");
@@ -283,6 +283,22 @@ async fn gen_all(db: &Db, actor: &Actor, args: &GenArgs) -> anyhow::Result<()> {
             int(stats.members),
             seconds(stats.seconds),
             int(per_second(stats.members, stats.seconds))
+        );
+    }
+    if args.campaigns {
+        let mut progress = Progress::new(1);
+        let made = trienkhai_db::campaign::generate::campaigns(
+            db,
+            actor,
+            args.seed,
+            |phase, done, total| progress.show(phase, done, total),
+        )
+        .await;
+        progress.finish();
+        let made = made.map_err(describe)?;
+        println!(
+            "Đã triển khai {} đợt trên cả cây, kèm tiến độ và báo cáo",
+            made.len()
         );
     }
     if let Some(count) = args.documents {

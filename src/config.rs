@@ -110,6 +110,9 @@ pub struct GenArgs {
     /// Số văn bản cần sinh.
     #[arg(long)]
     pub documents: Option<u64>,
+    /// Triển khai một đợt học tập trên cả cây vừa sinh, kèm tiến độ và báo cáo.
+    #[arg(long)]
+    pub campaigns: bool,
     /// Hạt giống: cùng hạt giống, cùng dữ liệu (trên CSDL mới).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
