@@ -398,27 +398,3 @@ pub async fn lock_in(tx: &mut Tx, actor: &Actor, id: i64) -> DbResult<()> {
     )
     .await
 }
-
-/// Records the committee's own report upward (an issued document).
-pub async fn set_report(db: &Db, actor: &Actor, id: i64, document_id: i64) -> DbResult<()> {
-    let mut tx = db.begin().await?;
-    let c = get_in(&mut tx, id).await?;
-    with_tx!(&mut tx, x => sqlx::query("UPDATE campaign SET report_document_id = $1 WHERE id = $2")
-        .bind(document_id).bind(id).execute(&mut *x).await.map(|r| r.rows_affected()))?;
-    audit::record(
-        &mut tx,
-        actor,
-        Change {
-            action: "report",
-            entity: "campaign",
-            entity_id: Some(id.to_string()),
-            summary: format!("Báo cáo kết quả đợt \"{}\" lên cấp trên", c.title),
-            before: c
-                .report_document_id
-                .map(|d| json!({"report_document_id": d})),
-            after: Some(json!({"report_document_id": document_id})),
-        },
-    )
-    .await?;
-    tx.commit().await
-}

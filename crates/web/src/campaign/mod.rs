@@ -18,6 +18,7 @@ use trienkhai_db::{
     campaign::{
         self, Campaign, NewCampaign,
         obligation::{self, Obligation, STATUSES},
+        reminder,
         tally::{self, Line},
     },
     document::{self, Filter},
@@ -120,6 +121,8 @@ pub async fn load(st: &AppState, id: i64) -> WebResult<Campaign> {
 struct ListPage {
     nav: Option<Nav>,
     rows: Vec<(Campaign, String, String)>,
+    /// The office's reminders (units newly overdue): (when, text, link).
+    notes: Vec<(String, String, String)>,
 }
 
 pub async fn list(State(st): State<AppState>, viewer: Viewer) -> WebResult<Response> {
@@ -137,9 +140,18 @@ pub async fn list(State(st): State<AppState>, viewer: Viewer) -> WebResult<Respo
             (l.campaign, held, reported)
         })
         .collect();
+    let notes = reminder::notifications(&st.db, cur.user_id)
+        .await?
+        .into_iter()
+        .filter(|n| n.read_at.is_none())
+        .take(10)
+        .map(|n| (fmt::datetime_ms(n.at), n.text, n.link))
+        .collect();
+    reminder::mark_read(&st.db, cur.user_id).await?;
     page::render(&ListPage {
         nav: Some(Nav::new(cur, "campaigns")),
         rows,
+        notes,
     })
 }
 
