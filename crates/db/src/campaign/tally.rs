@@ -167,7 +167,8 @@ pub type Sums = HashMap<i64, (Option<i64>, Share)>;
 pub async fn insert_all(tx: &mut Tx, campaign: i64, sums: &Sums) -> DbResult<()> {
     let cols = COLUMNS.join(", ");
     let rows: Vec<(&i64, &(Option<i64>, Share))> = sums.iter().collect();
-    for chunk in rows.chunks(1000) {
+    // 100 rows of 16 values: see `launch` on statement size.
+    for chunk in rows.chunks(100) {
         let values: Vec<String> = (0..chunk.len())
             .map(|k| {
                 let base = 2 + k * 16;
