@@ -52,8 +52,9 @@ const BATCH: usize = 100;
 const UPDATE_COLUMNS: usize = 20;
 const _: () = assert!(BATCH * UPDATE_COLUMNS <= 32_766);
 
-/// Shares of the states (not started is the rest), before each top
-/// unit's pace moves the reported share by up to ±20%.
+/// Shares of the states (not started is the rest), before the paces of
+/// the top unit (±10%) and of the committee under it (±15%) move the
+/// reported share.
 const REPORTED_SHARE: f64 = 0.55;
 const PROGRAMME_SHARE: f64 = 0.15;
 const HELD_SHARE: f64 = 0.10;
@@ -348,10 +349,12 @@ fn draw(rng: &mut StdRng, o: &Launched, pace: f64, programme: i64) -> Row {
     row
 }
 
-/// The top unit a path belongs to (the one right under the root).
-fn top_of(path: &str, root: &str) -> i64 {
+/// The top unit and the committee under it that a path belongs to (the
+/// two levels right under the root; 0 where the path has none).
+fn levels_of(path: &str, root: &str) -> (i64, i64) {
     let a = tally::ancestors(path, root);
-    a.get(1).or(a.first()).map(|u| u.0).unwrap_or(0)
+    let at = |i: usize| a.get(i).map(|u| u.0).unwrap_or(0);
+    (at(1), at(2))
 }
 
 async fn fill(
@@ -368,16 +371,21 @@ async fn fill(
         .bind(campaign).fetch_all(&mut *c).await)?;
     let total = launched.len() as u64;
     let mut rng = StdRng::seed_from_u64(seed ^ 0x6361_6d70_6169_676e);
-    // Each top unit keeps its own pace, drawn when first met (in id order).
+    // Each top unit keeps its own pace, and each committee under it its
+    // own, drawn when first met (in id order): provinces differ on the
+    // board, and a tree of one province still comes near the mix.
     let mut paces: HashMap<i64, f64> = HashMap::new();
     let rows: Vec<Row> = launched
         .iter()
         .map(|o| {
-            let top = top_of(&o.path, root);
-            let pace = *paces
+            let (top, committee) = levels_of(&o.path, root);
+            let a = *paces
                 .entry(top)
-                .or_insert_with(|| rng.random_range(0.8..=1.2));
-            draw(&mut rng, o, pace, programme)
+                .or_insert_with(|| rng.random_range(0.9..=1.1));
+            let b = *paces
+                .entry(committee)
+                .or_insert_with(|| rng.random_range(0.85..=1.15));
+            draw(&mut rng, o, a * b, programme)
         })
         .collect();
     phase(PHASE_REPORTS, 0, total);
@@ -402,14 +410,7 @@ async fn fill(
     }
     with_tx!(tx, c => sqlx::query("DELETE FROM campaign_tally WHERE campaign_id = $1")
         .bind(campaign).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    // In small pieces, for the same reason as BATCH (insert_all writes
-    // 1.000 rows of 16 values a statement).
-    let mut kept: Vec<_> = sums.into_iter().collect();
-    kept.sort_unstable_by_key(|r| r.0);
-    for piece in kept.chunks(BATCH) {
-        let piece: tally::Sums = piece.iter().cloned().collect();
-        tally::insert_all(tx, campaign, &piece).await?;
-    }
+    tally::insert_all(tx, campaign, &sums).await?;
 
     let count = |s: i64| rows.iter().filter(|r| r.state == s).count() as i64;
     let late = rows.iter().filter(|r| r.late).count() as i64;
