@@ -99,6 +99,19 @@ async fn cascade_story(engine: Engine) {
     let top = top.expect("the committee's row");
     assert!(top.units >= 3, "grassroots units of the party committee");
     assert_eq!(children.iter().map(|l| l.units).sum::<i64>(), top.units);
+    // The benchmark's baseline computes the same numbers from raw rows
+    // (the roll column aside: it counts the whole subtree's members).
+    let raw = tally::board_from_rows(db, cid, dcqd).await.unwrap();
+    let mut from_rows = raw
+        .iter()
+        .find(|r| r.0 == dcqd)
+        .expect("the committee's row")
+        .1;
+    let mut kept = top.share();
+    from_rows[6] = 0;
+    kept[6] = 0;
+    assert_eq!(from_rows, kept);
+    assert_eq!(raw.len(), children.len() + 1);
     let today = fmt::today_vn();
     let mut rng = StdRng::seed_from_u64(5);
     let mut day = time::macros::date!(2026 - 02 - 01);

@@ -260,7 +260,13 @@ pub async fn board(db: &Db, campaign: i64, unit: i64) -> DbResult<(Option<Line>,
             t.reported, t.late, t.roll, t.in_scope, t.present, t.absent_excused, t.absent_unexcused,
             t.makeup, t.non_members, t.reflections
         FROM campaign_tally t JOIN unit u ON u.id = t.unit_id
-        WHERE t.campaign_id = $1 AND (t.unit_id = $2 OR t.parent_id = $2) AND t.units > 0";
+        WHERE t.campaign_id = $1 AND t.unit_id = $2 AND t.units > 0
+        UNION ALL
+        SELECT t.unit_id, u.name, t.parent_id, t.units, t.scheduled, t.held, t.programme,
+            t.reported, t.late, t.roll, t.in_scope, t.present, t.absent_excused, t.absent_unexcused,
+            t.makeup, t.non_members, t.reflections
+        FROM campaign_tally t JOIN unit u ON u.id = t.unit_id
+        WHERE t.campaign_id = $1 AND t.parent_id = $2 AND t.units > 0";
     let mut rows: Vec<Line> = with_db!(db, p => sqlx::query_as::<_, Line>(SQL)
         .bind(campaign).bind(unit).fetch_all(p).await)?;
     let node = rows
@@ -278,16 +284,16 @@ pub async fn board(db: &Db, campaign: i64, unit: i64) -> DbResult<(Option<Line>,
 /// compare against it.
 pub async fn board_from_rows(db: &Db, campaign: i64, unit: i64) -> DbResult<Vec<(i64, Share)>> {
     const SQL: &str = "SELECT u.id, COUNT(o.id),
-            SUM(CASE WHEN o.state >= 1 THEN 1 ELSE 0 END), SUM(CASE WHEN o.state >= 2 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN o.state >= 3 THEN 1 ELSE 0 END), SUM(CASE WHEN o.state >= 4 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN o.late AND o.state >= 4 THEN 1 ELSE 0 END),
+            CAST(SUM(CASE WHEN o.state >= 1 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN o.state >= 2 THEN 1 ELSE 0 END) AS BIGINT),
+            CAST(SUM(CASE WHEN o.state >= 3 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN o.state >= 4 THEN 1 ELSE 0 END) AS BIGINT),
+            CAST(SUM(CASE WHEN o.late AND o.state >= 4 THEN 1 ELSE 0 END) AS BIGINT),
             (SELECT COUNT(*) FROM unit_version v JOIN membership m ON m.unit_id = v.unit_id
                AND m.valid_from <= c.launched_on AND (m.valid_to IS NULL OR m.valid_to >= c.launched_on)
-             WHERE v.path >= u.path AND v.path < u.path || '0' AND v.valid_to IS NULL),
-            SUM(o.in_scope), SUM(o.present), SUM(o.absent_excused), SUM(o.absent_unexcused),
-            SUM(o.makeup), SUM(o.non_members), SUM(o.reflections)
+             WHERE v.path >= u.path AND v.path < rtrim(u.path, '/') || '0' AND v.valid_to IS NULL),
+            CAST(SUM(o.in_scope) AS BIGINT), CAST(SUM(o.present) AS BIGINT), CAST(SUM(o.absent_excused) AS BIGINT), CAST(SUM(o.absent_unexcused) AS BIGINT),
+            CAST(SUM(o.makeup) AS BIGINT), CAST(SUM(o.non_members) AS BIGINT), CAST(SUM(o.reflections) AS BIGINT)
         FROM unit u JOIN campaign c ON c.id = $1
-        JOIN obligation o ON o.campaign_id = c.id AND o.active AND o.path >= u.path AND o.path < u.path || '0'
+        JOIN obligation o ON o.campaign_id = c.id AND o.active AND o.path >= u.path AND o.path < rtrim(u.path, '/') || '0'
         WHERE u.id = $2 OR u.parent_id = $2
         GROUP BY u.id, u.path, c.launched_on";
     type Row = (
