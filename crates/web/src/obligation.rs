@@ -24,7 +24,7 @@ use trienkhai_db::{
 use crate::{
     AppState, authz,
     campaign::{Cell, cell},
-    document::file::{size_text, store},
+    document::file::{mime_of, open_stored, size_text},
     error::{WebError, WebResult},
     guard::Viewer,
     page::{self, Errors, Nav},
@@ -583,13 +583,8 @@ pub async fn download(
         .await?
         .filter(|f| f.obligation_id == id)
         .ok_or_else(WebError::not_found)?;
-    let path = store(&st).path(&f.store_key).map_err(anyhow::Error::from)?;
-    let opened = tokio::fs::File::open(&path)
-        .await
-        .map_err(|_| WebError::not_found())?;
-    let kind = trienkhai_office::sniff::Kind::parse(&f.kind);
-    let mime = kind.map(|k| k.mime()).unwrap_or("application/octet-stream");
-    Ok(transfer::stream(opened, mime, &f.name))
+    let (opened, kind) = open_stored(&st, &f.store_key, &f.kind).await?;
+    Ok(transfer::stream(opened, mime_of(kind), &f.name))
 }
 
 /// JSON: `GET /api/v1/obligations` (the caller's units) and one obligation.

@@ -143,6 +143,24 @@ pub async fn upload(
     Ok(page::redirect(&format!("/documents/{id}#tep")))
 }
 
+/// A stored file opened for streaming, with the type it was sniffed as;
+/// a file missing from the store is a 404.
+pub async fn open_stored(
+    st: &AppState,
+    key: &str,
+    kind: &str,
+) -> WebResult<(tokio::fs::File, Option<Kind>)> {
+    let path = store(st).path(key).map_err(anyhow::Error::from)?;
+    let opened = tokio::fs::File::open(&path)
+        .await
+        .map_err(|_| WebError::not_found())?;
+    Ok((opened, Kind::parse(kind)))
+}
+
+pub fn mime_of(kind: Option<Kind>) -> &'static str {
+    kind.map(|k| k.mime()).unwrap_or("application/octet-stream")
+}
+
 pub async fn download(
     State(st): State<AppState>,
     viewer: Viewer,
@@ -154,11 +172,7 @@ pub async fn download(
         .await?
         .filter(|f| f.document_id == id)
         .ok_or_else(WebError::not_found)?;
-    let path = store(&st).path(&f.store_key).map_err(anyhow::Error::from)?;
-    let opened = tokio::fs::File::open(&path)
-        .await
-        .map_err(|_| WebError::not_found())?;
-    let kind = Kind::parse(&f.kind);
+    let (opened, kind) = open_stored(&st, &f.store_key, &f.kind).await?;
     // The saved name ends as what the bytes are, whatever it was uploaded as.
     let name = match kind {
         Some(k) => {
@@ -167,6 +181,5 @@ pub async fn download(
         }
         None => f.name.clone(),
     };
-    let mime = kind.map(|k| k.mime()).unwrap_or("application/octet-stream");
-    Ok(transfer::stream(opened, mime, &name))
+    Ok(transfer::stream(opened, mime_of(kind), &name))
 }
