@@ -105,7 +105,11 @@ fn describe(e: trienkhai_db::DbError) -> anyhow::Error {
 }
 
 async fn open(cfg: &Config) -> anyhow::Result<Db> {
-    let db = trienkhai_db::connect(&cfg.database_url).await?;
+    prepare(cfg, trienkhai_db::connect(&cfg.database_url).await?).await
+}
+
+/// Brings a freshly opened database up to date for this configuration.
+async fn prepare(cfg: &Config, db: Db) -> anyhow::Result<Db> {
     db.migrate().await.context("không áp dụng được migration")?;
     if let Some(order) = cfg.order() {
         trienkhai_db::person::sync_name_order(&db, order).await?;
@@ -439,7 +443,11 @@ async fn serve(cfg: Config, demo_mode: bool) -> anyhow::Result<()> {
                 cfg.listen
             )
         })?;
-    let db = open(&cfg).await?;
+    let db = prepare(
+        &cfg,
+        trienkhai_db::connect_serving(&cfg.database_url).await?,
+    )
+    .await?;
     if demo_mode {
         load_demo(&db).await?;
         println!(

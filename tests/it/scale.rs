@@ -17,7 +17,7 @@ fn actor() -> Actor {
 
 async fn count(db: &Db, sql: &'static str) -> i64 {
     match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        Db::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await,
         Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
     }
     .unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -39,7 +39,7 @@ async fn people(db: &Db) -> Vec<PersonRow> {
     const SQL: &str = "SELECT id, family_name, middle_name, given_name, birth_date, card_no,
         name_fold, sort_key, dedupe_key FROM person ORDER BY id";
     match db {
-        Db::Sqlite(p) => sqlx::query_as(SQL).fetch_all(p).await,
+        Db::Sqlite(p, _) => sqlx::query_as(SQL).fetch_all(p).await,
         Db::Postgres(p) => sqlx::query_as(SQL).fetch_all(p).await,
     }
     .expect("people")

@@ -26,4 +26,6 @@ pub mod user;
 
 pub use audit::Actor;
 pub use error::{DbError, DbResult};
-pub use pool::{Db, Engine, Tx, connect, migration_versions, now_ms, pool_engine_check};
+pub use pool::{
+    Db, Engine, Tx, connect, connect_serving, migration_versions, now_ms, pool_engine_check,
+};

@@ -381,7 +381,7 @@ async fn tune(tx: &mut Tx) -> DbResult<Option<i64>> {
                 .await?;
             Ok(None)
         }
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(t, _) => {
             let (was,): (i64,) = sqlx::query_as("PRAGMA cache_size")
                 .fetch_one(&mut **t)
                 .await?;
@@ -395,7 +395,7 @@ async fn tune(tx: &mut Tx) -> DbResult<Option<i64>> {
 }
 
 async fn untune(tx: &mut Tx, was: Option<i64>) -> DbResult<()> {
-    if let (Tx::Sqlite(t), Some(was)) = (tx, was) {
+    if let (Tx::Sqlite(t, _), Some(was)) = (tx, was) {
         let sql = format!("PRAGMA cache_size = {was}");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(&mut **t)
@@ -421,7 +421,7 @@ struct Aside {
 async fn set_aside(tx: &mut Tx) -> DbResult<Aside> {
     type Named = Vec<(String, String)>;
     let (indexes, foreign_keys): (Named, Named) = match tx {
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(t, _) => {
             let indexes = sqlx::query_as(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
                  AND tbl_name IN ('person', 'membership') AND sql NOT LIKE 'CREATE UNIQUE%'",
@@ -461,7 +461,7 @@ async fn set_aside(tx: &mut Tx) -> DbResult<Aside> {
         with_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(c).await.map(|_| ())?);
     }
     let threads = match tx {
-        Tx::Sqlite(t) => Some(
+        Tx::Sqlite(t, _) => Some(
             sqlx::query_as::<_, (i64,)>("PRAGMA threads")
                 .fetch_one(&mut **t)
                 .await?
@@ -516,7 +516,7 @@ async fn write_units(
         let folds: Vec<String> = chunk.iter().map(|u| text::fold(&u.name)).collect();
         let parent = |u: &UnitRow| u.parent.map(|p| first + p as i64);
         match tx {
-            Tx::Sqlite(t) => {
+            Tx::Sqlite(t, _) => {
                 let rows = chunk.iter().zip(&folds).enumerate().map(|(i, (u, fold))| {
                     [
                         Value::Int(first + (base + i) as i64),
@@ -611,7 +611,7 @@ const MEMBERSHIP_COLUMNS: &str = "id, person_id, unit_id, status, valid_from";
 async fn write_members(tx: &mut Tx, batch: &[Member]) -> DbResult<()> {
     let now = now_ms();
     match tx {
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(t, _) => {
             let sql = format!(
                 "INSERT OR FAIL INTO person ({PERSON_COLUMNS})
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -164,7 +164,9 @@ const SQLITE_CACHE_KIB: i64 = 64 * 1024;
 
 /// Returns the connection's cache size, to put back before the commit.
 async fn tune(tx: &mut Tx) -> DbResult<Option<i64>> {
-    let Tx::Sqlite(t) = tx else { return Ok(None) };
+    let Tx::Sqlite(t, _) = tx else {
+        return Ok(None);
+    };
     let (was,): (i64,) = sqlx::query_as("PRAGMA cache_size")
         .fetch_one(&mut **t)
         .await?;
@@ -176,7 +178,7 @@ async fn tune(tx: &mut Tx) -> DbResult<Option<i64>> {
 }
 
 async fn untune(tx: &mut Tx, was: Option<i64>) -> DbResult<()> {
-    if let (Tx::Sqlite(t), Some(was)) = (tx, was) {
+    if let (Tx::Sqlite(t, _), Some(was)) = (tx, was) {
         let sql = format!("PRAGMA cache_size = {was}");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(&mut **t)
@@ -283,7 +285,7 @@ async fn insert(
 /// without attachments (a test checks that the two agree).
 async fn index(tx: &mut Tx, docs: &[Doc], ids: &[i64]) -> DbResult<()> {
     let sql = match tx {
-        Tx::Sqlite(_) => format!(
+        Tx::Sqlite(..) => format!(
             "INSERT INTO document_fts (rowid, folded, exact) VALUES {}",
             values(tx, docs.len(), 3, |p| format!("({})", p.join(", ")))
         ),
@@ -977,7 +979,7 @@ mod tests {
 
     async fn fts_rows(db: &Db) -> Vec<(i64, String, String)> {
         match db {
-            Db::Sqlite(p) => {
+            Db::Sqlite(p, _) => {
                 sqlx::query_as("SELECT rowid, folded, exact FROM document_fts ORDER BY rowid")
                     .fetch_all(p)
                     .await

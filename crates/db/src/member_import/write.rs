@@ -34,8 +34,8 @@ pub(super) async fn tune(tx: &mut Tx, bulk: bool) -> DbResult<Option<i64>> {
         }
         // A bulk load appends to tables without indexes: no pages to
         // spill, and the default cache is as fast.
-        Tx::Sqlite(_) if bulk => Ok(None),
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(..) if bulk => Ok(None),
+        Tx::Sqlite(t, _) => {
             let (cache,): (i64,) = sqlx::query_as("PRAGMA cache_size")
                 .fetch_one(&mut **t)
                 .await?;
@@ -51,7 +51,7 @@ pub(super) async fn tune(tx: &mut Tx, bulk: bool) -> DbResult<Option<i64>> {
 /// Puts the SQLite connection's page cache back before the connection
 /// returns to the pool; best effort, the outcome does not depend on it.
 pub(super) async fn untune(tx: &mut Tx, was: Option<i64>) {
-    if let (Tx::Sqlite(t), Some(cache)) = (tx, was) {
+    if let (Tx::Sqlite(t, _), Some(cache)) = (tx, was) {
         let sql = format!("PRAGMA cache_size = {cache}");
         let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(&mut **t)
@@ -124,7 +124,7 @@ pub(super) async fn set_aside(tx: &mut Tx) -> DbResult<Bulk> {
     // Unique indexes stay: they are rules, not just access paths.
     type Named = Vec<(String, String)>;
     let (indexes, foreign_keys): (Named, Named) = match tx {
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(t, _) => {
             let indexes = sqlx::query_as(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
                  AND tbl_name IN ('person', 'membership') AND sql NOT LIKE 'CREATE UNIQUE%'",
@@ -174,7 +174,7 @@ pub(super) async fn set_aside(tx: &mut Tx) -> DbResult<Bulk> {
 /// every membership row at once.
 pub(super) async fn put_back(tx: &mut Tx, bulk: Bulk) -> DbResult<()> {
     let mut sql = Vec::new();
-    if let Tx::Sqlite(_) = tx {
+    if let Tx::Sqlite(..) = tx {
         // Sort each index's keys on a second thread as well.
         sql.push("PRAGMA threads = 2".to_string());
     }
@@ -200,7 +200,7 @@ async fn known(tx: &mut Tx, rows: &[Parsed]) -> DbResult<Known> {
         return Ok(out);
     }
     let people: Vec<(String, i64)> = match tx {
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(t, _) => {
             let sql = format!(
                 "SELECT dedupe_key, id FROM person WHERE dedupe_key IN ({})",
                 placeholders_sqlite(rows.len(), 1)
@@ -229,7 +229,7 @@ async fn known(tx: &mut Tx, rows: &[Parsed]) -> DbResult<Known> {
     }
     let ids: Vec<i64> = people.iter().map(|p| p.1).collect();
     let open: Vec<(i64, i64)> = match tx {
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(t, _) => {
             let sql = format!(
                 "SELECT person_id, unit_id FROM membership
                  WHERE valid_to IS NULL AND person_id IN ({})",
@@ -379,7 +379,7 @@ async fn insert_people(tx: &mut Tx, rows: &[Parsed]) -> DbResult<Vec<i64>> {
             .collect()
     }
     Ok(match tx {
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(t, _) => {
             // OR FAIL rather than the default ABORT: both stop at a bad row
             // and the import then rolls back the whole transaction, but
             // ABORT keeps a journal of each statement's pages so that it
@@ -476,7 +476,7 @@ async fn pg_ids(t: &mut sqlx::PgConnection, table: &str, n: usize) -> DbResult<V
 /// Opens the memberships of a batch: (person id, row).
 async fn insert_memberships(tx: &mut Tx, rows: &[(i64, Parsed)]) -> DbResult<()> {
     match tx {
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(t, _) => {
             let values = rows.iter().map(|(id, p)| {
                 [
                     Value::Int(*id),
