@@ -245,17 +245,23 @@ pub(crate) async fn write_in(
         .bind(f.non_members).bind(f.reflections).bind(f.programme_document_id).bind(&f.note).bind(state)
         .bind(submitted).bind(late).bind(version).bind(now_ms())
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    let after = counted(tx, id).await?;
-    tally::add(
-        tx,
-        before.campaign_id,
-        root,
-        &before.path,
-        before.share(),
-        -1,
-    )
-    .await?;
-    tally::add(tx, after.campaign_id, root, &after.path, after.share(), 1).await
+    // The row as just written: its share moves by the difference, in one
+    // statement over the ancestors.
+    let after = Counted {
+        state,
+        late,
+        in_scope: f.in_scope,
+        present: f.present,
+        absent_excused: f.absent_excused,
+        absent_unexcused: f.absent_unexcused,
+        makeup: f.makeup,
+        non_members: f.non_members,
+        reflections: f.reflections,
+        ..before.clone()
+    };
+    let (b, a) = (before.share(), after.share());
+    let diff = std::array::from_fn(|i| a[i] - b[i]);
+    tally::add(tx, before.campaign_id, root, &before.path, diff, 1).await
 }
 
 pub(crate) async fn version_in(
@@ -302,8 +308,13 @@ async fn programme_exists(tx: &mut Tx, f: &Figures) -> DbResult<()> {
 pub(crate) async fn open_in(tx: &mut Tx, id: i64, stamp: i64) -> DbResult<(Obligation, Campaign)> {
     // Takes the row's lock first, so two submits from two tabs queue up
     // and the second sees the first (PostgreSQL reads committed rows).
-    with_tx!(tx, c => sqlx::query("UPDATE obligation SET updated_at = updated_at WHERE id = $1")
-        .bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    // SQLite's BEGIN IMMEDIATE already holds its one write lock.
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT id FROM obligation WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(&mut **t)
+            .await?;
+    }
     let o = get_in_tx(tx, id).await?;
     let c = get_in(tx, o.campaign_id).await?;
     if !o.active {
