@@ -243,6 +243,11 @@ N_DRILL=$(wc -l <"$WORK/units.txt")
 curl -fs -o /dev/null -H "$COOKIE" "$BASE/campaigns/$CID?unit=$(tail -1 "$WORK/units.txt")" || { echo "bench: trang của một đơn vị lỗi" >&2; exit 1; }
 
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}'; }
+# figures WRK_OUTPUT WHAT → "rps p50_ms p99_ms"; an HTTP error stops the run.
+figures() {
+  if echo "$1" | grep -qE "Non-2xx|Socket errors"; then echo "bench: lỗi trong khi đo $2" >&2; echo "$1" >&2; exit 1; fi
+  echo "$(echo "$1" | awk '/Requests\/sec/ {print $2}') $(echo "$1" | awk '$1 == "50%" {print $2}' | to_ms) $(echo "$1" | awk '$1 == "99%" {print $2}' | to_ms)"
+}
 # wrk_get SECONDS PATH [lua] → "rps p50_ms p99_ms"
 wrk_get() {
   local out
@@ -251,16 +256,14 @@ wrk_get() {
   else
     out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${1}s" --latency -H "$COOKIE" "$BASE$2")
   fi
-  if echo "$out" | grep -qE "Non-2xx|Socket errors"; then echo "bench: lỗi trong khi đo $2" >&2; echo "$out" >&2; exit 1; fi
-  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1 == "50%" {print $2}' | to_ms) $(echo "$out" | awk '$1 == "99%" {print $2}' | to_ms)"
+  figures "$out" "$2"
 }
 
 # wrk_paced SECONDS LUA RATE → "rps p50_ms p99_ms", PACED_CONNS connections.
 wrk_paced() {
   local out
   out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$PACED_CONNS" -d"${1}s" --latency -s "$2" -H "$COOKIE" "$BASE" -- "$3")
-  if echo "$out" | grep -qE "Non-2xx|Socket errors"; then echo "bench: lỗi trong khi đo $2" >&2; echo "$out" >&2; exit 1; fi
-  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1 == "50%" {print $2}' | to_ms) $(echo "$out" | awk '$1 == "99%" {print $2}' | to_ms)"
+  figures "$out" "$2"
 }
 
 if step board; then
@@ -451,7 +454,7 @@ if [ "$BURST" = 1 ]; then
   echo "| gửi báo cáo, nhịp đều $BURST_RATE/s (đạt $(vn_dec "$bp_r" 0)/s), p99, ms | $(vn_dec "$bp_p99" 2) | ≤ 25 | $(verdict "$bp_p99 <= 25") |"
   echo "| trả 409 / 422 / khác (mọi lần, kể cả khởi động) | $B_409 / $B_422 / $B_OTHER | 0 | $(verdict "$B_409 + $B_422 + $B_OTHER == 0") |"
   echo "| \"database is locked\" trong nhật ký máy chủ | $LOCKED | 0 | $(verdict "$LOCKED == 0") |"
-else
+elif step burst; then
   echo "| gửi báo cáo dồn dập | chưa đo | ≥ 500/s, p99 ≤ 25 ms | chưa có API |"
 fi
 if [ "${BENCH_STRICT:-0}" = 1 ]; then

@@ -134,12 +134,10 @@ async fn open(url: &str, serving: bool) -> DbResult<Db> {
                     ))
                 })?;
             }
-            let pool_opts = if serving {
-                opts.clone()
-                    .pragma("wal_autocheckpoint", SERVING_AUTOCHECKPOINT)
-            } else {
-                opts.clone()
-            };
+            let mut pool_opts = opts.clone();
+            if serving {
+                pool_opts = pool_opts.pragma("wal_autocheckpoint", SERVING_AUTOCHECKPOINT);
+            }
             // An in-process file cannot drop a connection the way a network can,
             // so skip sqlx's ping before each acquire (a worker-thread round trip).
             let pool = SqlitePoolOptions::new()

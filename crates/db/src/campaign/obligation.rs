@@ -233,6 +233,7 @@ pub(crate) async fn write_in(
         version,
     } = st;
     let before = counted(tx, id).await?;
+    let b = before.share();
     with_tx!(tx, c => sqlx::query(
         "UPDATE obligation SET scheduled_on = $2, held_on = $3, held_to = $4, form = $5, points = $6,
             in_scope = $7, present = $8, absent_excused = $9, absent_unexcused = $10, makeup = $11,
@@ -257,11 +258,11 @@ pub(crate) async fn write_in(
         makeup: f.makeup,
         non_members: f.non_members,
         reflections: f.reflections,
-        ..before.clone()
+        ..before
     };
-    let (b, a) = (before.share(), after.share());
+    let a = after.share();
     let diff = std::array::from_fn(|i| a[i] - b[i]);
-    tally::add(tx, before.campaign_id, root, &before.path, diff, 1).await
+    tally::add(tx, after.campaign_id, root, &after.path, diff, 1).await
 }
 
 pub(crate) async fn version_in(
