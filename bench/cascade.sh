@@ -68,9 +68,6 @@ export TRIENKHAI_LOG=warn
 unset TRIENKHAI_CONFIG
 export TRIENKHAI_DATABASE_URL="sqlite://$DB" TRIENKHAI_DATA_DIR="$(dirname "$DB")/data"
 
-vn_int() { awk -v x="$1" 'BEGIN {s = sprintf("%d", x + 0.5); o = ""; while (length(s) > 3) {o = "." substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3)}; print s o}'; }
-vn_dec() { awk -v x="$1" -v d="$2" 'BEGIN {s = sprintf("%." d "f", x); sub(/\./, ",", s); print s}'; }
-verdict() { if awk "BEGIN {exit !($1)}"; then echo "ĐẠT"; else echo "CHƯA ĐẠT"; fi; }
 q() { sqlite3 -batch -noheader "$DB" "$1"; }
 
 # ── 1. Data ──────────────────────────────────────────────────────────────
@@ -177,35 +174,6 @@ echo "  sqlite3 .timer: tally::board $(vn_dec "$CLI_KEPT_MS" 0) ms · board_from
 echo "  python3: tally::board (số giữ sẵn) $(vn_dec "$KEPT_MS" 3) ms · board_from_rows (đếm lại từ dòng gốc) $(vn_dec "$RAW_MS" 1) ms"
 fi
 
-# Constant-rate pacing for wrk, as wrk2 does it: request k is due at
-# t0 + k / rate; a connection free early waits for its slot, one that is
-# late sends at once. Latency is then what a user sees at that rate, not
-# the queue a closed loop builds when it drives the server flat out.
-cat >"$WORK/pace.lua" <<'LUA'
-local ffi = require("ffi")
-ffi.cdef[[
-typedef struct { long tv_sec; long tv_nsec; } tk_timespec;
-int clock_gettime(int clk, tk_timespec *tp);
-]]
-local ts = ffi.new("tk_timespec")
-function now()
-  ffi.C.clock_gettime(1, ts)
-  return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) / 1e9
-end
-local rate, due = 0, nil
-function pace_init(r) rate = tonumber(r) or 0 end
--- Milliseconds to wait before the next request; 0 when not paced.
-function pace()
-  if rate <= 0 then return 0 end
-  local t = now()
-  if due == nil then due = t end
-  local d = due - t
-  due = due + 1 / rate
-  if d <= 0 then return 0 end
-  return math.floor(d * 1000 + 0.5)
-end
-LUA
-
 # ── 3. Server ────────────────────────────────────────────────────────────
 TOKEN=$("$BIN" token create --username quantri --name "bench-$$")
 SRV="$WORK"
@@ -235,19 +203,13 @@ N_DRILL=$(wc -l <"$WORK/units.txt")
   echo '  return wrk.format("GET", paths[i])'
   echo 'end'
 } >"$WORK/drill.lua"
-{ echo "dofile(\"$WORK/pace.lua\")"; cat "$WORK/drill.lua"
+{ echo "dofile(\"$BENCH_DIR/pace.lua\")"; cat "$WORK/drill.lua"
   echo 'function init(args) pace_init(args[1]) end'; echo 'delay = pace'; } >"$WORK/drill_paced.lua"
-{ echo "dofile(\"$WORK/pace.lua\")"
+{ echo "dofile(\"$BENCH_DIR/pace.lua\")"
   echo "request = function() return wrk.format(\"GET\", \"/campaigns/$CID\") end"
   echo 'function init(args) pace_init(args[1]) end'; echo 'delay = pace'; } >"$WORK/national_paced.lua"
 curl -fs -o /dev/null -H "$COOKIE" "$BASE/campaigns/$CID?unit=$(tail -1 "$WORK/units.txt")" || { echo "bench: trang của một đơn vị lỗi" >&2; exit 1; }
 
-to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}'; }
-# figures WRK_OUTPUT WHAT → "rps p50_ms p99_ms"; an HTTP error stops the run.
-figures() {
-  if echo "$1" | grep -qE "Non-2xx|Socket errors"; then echo "bench: lỗi trong khi đo $2" >&2; echo "$1" >&2; exit 1; fi
-  echo "$(echo "$1" | awk '/Requests\/sec/ {print $2}') $(echo "$1" | awk '$1 == "50%" {print $2}' | to_ms) $(echo "$1" | awk '$1 == "99%" {print $2}' | to_ms)"
-}
 # wrk_get SECONDS PATH [lua] → "rps p50_ms p99_ms"
 wrk_get() {
   local out
@@ -315,7 +277,7 @@ if [ "$BURST" = 1 ]; then
   { echo 'items = {'; cat "$WORK/items.txt"; echo '}'; } >"$WORK/items.lua"
   cat >"$WORK/burst.lua" <<LUA
 dofile("$WORK/items.lua")
-dofile("$WORK/pace.lua")
+dofile("$BENCH_DIR/pace.lua")
 -- wrk's main thread sleeps out the whole duration even when this thread
 -- stops early, so the run is timed here (pace.lua's monotonic clock):
 -- from the first request to the last answer.

@@ -30,7 +30,6 @@ RSS_IDLE=$(rss_mb "$DIR")
 s_rps=$(median3 "${S_RPS[@]}"); d_rps=$(median3 "${D_RPS[@]}")
 s_p99=$(median3 "${S_P99[@]}"); d_p99=$(median3 "${D_P99[@]}")
 ratio=$(awk -v a="$d_rps" -v b="$s_rps" 'BEGIN {printf "%.3f", a/b}')
-verdict() { if awk "BEGIN {exit !($1)}"; then echo "ĐẠT"; else echo "CHƯA ĐẠT"; fi; }
 echo
 echo "| phép đo (SQLite, $CONNS kết nối, trung vị 3 lần) | giá trị | mục tiêu | kết quả |"
 echo "|---|---:|---:|---|"

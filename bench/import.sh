@@ -35,8 +35,6 @@ cd "$DIR"
 export TRIENKHAI_LOG=warn TRIENKHAI_DATA_DIR="$DIR/data"
 unset TRIENKHAI_CONFIG TRIENKHAI_NAME_ORDER
 
-vn_int() { awk -v x="$1" 'BEGIN {s = sprintf("%d", x + 0.5); o = ""; while (length(s) > 3) {o = "." substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3)}; print s o}'; }
-vn_dec() { awk -v x="$1" -v d="$2" 'BEGIN {s = sprintf("%." d "f", x); sub(/\./, ",", s); print s}'; }
 
 # A deterministic list: common family names weighted, male and female
 # middle and given names, distinct 8-digit card numbers, sub-units of SCT.
@@ -153,7 +151,6 @@ rep() {
   echo "$base $tk"
 }
 
-verdict() { if awk "BEGIN {exit !($1)}"; then echo "ĐẠT"; else echo "CHƯA ĐẠT"; fi; }
 
 MISSED=0
 TABLE=()

@@ -11,17 +11,21 @@ LOAD_CPU="${LOAD_CPU:-1}"
 
 need() { command -v "$1" >/dev/null || { echo "bench: cần $1 (apt-get install $2)"; exit 2; }; }
 
-build() {
-  need wrk wrk
+# BENCH_NO_BUILD=1 uses the release binary as it is (run-all builds once).
+build_bin() {
+  if [ "${BENCH_NO_BUILD:-0}" = 1 ] && [ -x "$BIN" ]; then return 0; fi
   (cd "$ROOT" && cargo build --release --quiet)
 }
 
-# The release binary alone, for benchmarks that need no load generator.
-build_bin() { (cd "$ROOT" && cargo build --release --quiet); }
+build() {
+  need wrk wrk
+  build_bin
+}
 
-# Waits until the machine is idle (< 15% busy over 2 s), at most 60 s.
+# Waits until the machine is idle (< 15% busy over 2 s), at most IDLE_WAIT
+# seconds (default 60; the CI smoke run, sharing its machine, waits less).
 idle_gate() {
-  for _ in $(seq 1 30); do
+  for _ in $(seq 1 $(( ${IDLE_WAIT:-60} / 2 ))); do
     read -r _ u1 n1 s1 i1 w1 x1 y1 _ < /proc/stat
     sleep 2
     read -r _ u2 n2 s2 i2 w2 x2 y2 _ < /proc/stat
@@ -29,7 +33,7 @@ idle_gate() {
     local total=$(( busy + (i2+w2) - (i1+w1) ))
     if [ "$total" -gt 0 ] && [ $(( busy * 100 / total )) -lt 15 ]; then return 0; fi
   done
-  echo "bench: máy không rảnh sau 60 s; kết quả có thể nhiễu" >&2
+  echo "bench: máy không rảnh sau ${IDLE_WAIT:-60} s; kết quả có thể nhiễu" >&2
 }
 
 # start_server DIR PORT [extra args]: serves the demo committee on SQLite.
@@ -84,3 +88,15 @@ run_wrk() {
 free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"; }
 
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+
+# Vietnamese number formats: 35.599 and 99,16.
+vn_int() { awk -v x="$1" 'BEGIN {s = sprintf("%d", x + 0.5); o = ""; while (length(s) > 3) {o = "." substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3)}; print s o}'; }
+vn_dec() { awk -v x="$1" -v d="$2" 'BEGIN {s = sprintf("%." d "f", x); sub(/\./, ",", s); print s}'; }
+verdict() { if awk "BEGIN {exit !($1)}"; then echo "ĐẠT"; else echo "CHƯA ĐẠT"; fi; }
+# wrk's latency ("812.00us", "3.2ms", "1.01s") in milliseconds.
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}'; }
+# figures WRK_OUTPUT WHAT → "rps p50_ms p99_ms"; an HTTP error stops the run.
+figures() {
+  if echo "$1" | grep -qE "Non-2xx|Socket errors"; then echo "bench: lỗi trong khi đo $2" >&2; echo "$1" >&2; exit 1; fi
+  echo "$(echo "$1" | awk '/Requests\/sec/ {print $2}') $(echo "$1" | awk '$1 == "50%" {print $2}' | to_ms) $(echo "$1" | awk '$1 == "99%" {print $2}' | to_ms)"
+}

@@ -42,9 +42,6 @@ trap '[ -n "$SRV" ] && stop_server "$SRV"; rm -rf "$DIR"' EXIT
 export TRIENKHAI_LOG=warn
 unset TRIENKHAI_CONFIG
 
-vn_int() { awk -v x="$1" 'BEGIN {s = sprintf("%d", x + 0.5); o = ""; while (length(s) > 3) {o = "." substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3)}; print s o}'; }
-vn_dec() { awk -v x="$1" -v d="$2" 'BEGIN {s = sprintf("%." d "f", x); sub(/\./, ",", s); print s}'; }
-verdict() { if awk "BEGIN {exit !($1)}"; then echo "ĐẠT"; else echo "CHƯA ĐẠT"; fi; }
 
 # ── 1. Indexing ──────────────────────────────────────────────────────────
 RATES=()
@@ -237,7 +234,6 @@ done <"$DIR/typing.tsv"
   echo 'end'
 } >"$DIR/rotate.lua"
 
-to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}'; }
 # wrk_rotate SECONDS CONNS → "rps p50_ms p99_ms"
 wrk_rotate() {
   local out
