@@ -87,6 +87,10 @@ async fn ci_story(engine: Engine) {
         count(db, "SELECT COUNT(*) FROM unit WHERE parent_id IS NULL").await,
         1
     );
+    // A fresh database is set up with the generated root as its committee.
+    let root = count(db, "SELECT id FROM unit WHERE parent_id IS NULL").await;
+    assert!(trienkhai_db::setup::is_done(db).await.unwrap());
+    assert_eq!(trienkhai_db::unit::top_id(db).await.unwrap(), Some(root));
     let by_type = [
         (
             "SELECT COUNT(*) FROM unit WHERE type_code = 'dang_bo_tinh'",

@@ -237,6 +237,13 @@ async fn run(
     let order = name_order_in(tx).await?;
     let tree = Tree::build(scale, shape, seed, &root_code, next.unit);
     debug_assert_eq!(tree.units.len() as u64, shape.units());
+    // On a database not yet set up, the generated root is the committee,
+    // as /setup would make it, so the dashboard serves it at once.
+    if crate::setting::set_once_in(tx, crate::setup::INITIALIZED, &crate::now_ms().to_string())
+        .await?
+    {
+        crate::setting::set(tx, crate::unit::TOP, &next.unit.to_string()).await?;
+    }
 
     // Members are made on another thread while the units are written.
     let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<Member>>(2);
