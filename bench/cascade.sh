@@ -35,7 +35,16 @@
 # The burst submits reports, so each reuse finds fewer unreported units.
 # STEPS picks the parts to run (default "sql board burst").
 # BENCH_STRICT=1 makes a missed target exit non-zero.
+# SMOKE=1 (CI, a busy shared machine): ci tier, 1 s runs, no idle gate,
+# a small burst, and only what holds on any host is checked: the kept
+# roll-ups ≥ 10× the raw rows (at 60 units; 100× at nation) and no refused
+# or locked report.
 source "$(dirname "$0")/lib.sh"
+SMOKE="${SMOKE:-0}"
+if [ "$SMOKE" = 1 ]; then
+  SCALE="${SCALE:-ci}"; SECS="${SECS:-1}"; BURST_N="${BURST_N:-600}"; export IDLE_WAIT="${IDLE_WAIT:-0}"
+fi
+RATIO_MIN=$([ "$SMOKE" = 1 ] && echo 10 || echo 100)
 SCALE="${SCALE:-nation}"
 SEED="${SEED:-1}"
 SECS="${SECS:-10}"
@@ -397,11 +406,12 @@ fi
 if step sql; then
   echo "| SQL số giữ sẵn (tally::board), toàn quốc, ms | $(vn_dec "$KEPT_MS" 3) | — | sqlite3 .timer: $(vn_dec "$CLI_KEPT_MS" 0) ms |"
   echo "| SQL đếm lại từ dòng gốc (board_from_rows), toàn quốc, ms | $(vn_dec "$RAW_MS" 1) | — | sqlite3 .timer: $(vn_dec "$CLI_RAW_MS" 0) ms |"
-  echo "| đếm lại ÷ số giữ sẵn (cùng tiến trình, cùng SQLite) | $(vn_int "$SQL_RATIO")× | ≥ 100× | $(verdict "$SQL_RATIO >= 100") |"
+  echo "| đếm lại ÷ số giữ sẵn (cùng tiến trình, cùng SQLite) | $(vn_int "$SQL_RATIO")× | ≥ $RATIO_MIN× | $(verdict "$SQL_RATIO >= $RATIO_MIN") |"
 fi
-if step sql && step board; then
+# At the ci tier the raw rows take a millisecond: no page can be 10× that.
+if step sql && step board && [ "$SMOKE" != 1 ]; then
   HTTP_RATIO=$(awk -v a="$RAW_MS" -v b="$n_p50" 'BEGIN {printf "%.0f", a / b}')
-  echo "| đếm lại (SQL) ÷ cả trang toàn quốc (HTTP, trung vị) | $(vn_int "$HTTP_RATIO")× | ≥ 100× | $(verdict "$HTTP_RATIO >= 100") |"
+  echo "| đếm lại (SQL) ÷ cả trang toàn quốc (HTTP, trung vị) | $(vn_int "$HTTP_RATIO")× | ≥ $RATIO_MIN× | $(verdict "$HTTP_RATIO >= $RATIO_MIN") |"
 fi
 if [ "$BURST" = 1 ]; then
   echo "| gửi báo cáo, hết sức ($BURST_CONNS kết nối), báo cáo/s | $(vn_dec "$b_r" 0) | ≥ 500 | $(verdict "$b_r >= 500") (p99 $(vn_dec "$b_p99" 2) ms) |"
@@ -410,9 +420,10 @@ if [ "$BURST" = 1 ]; then
   echo "| \"database is locked\" trong nhật ký máy chủ | $LOCKED | 0 | $(verdict "$LOCKED == 0") |"
 fi
 if [ "${BENCH_STRICT:-0}" = 1 ]; then
-  if step board; then awk "BEGIN {exit !($np_p99 <= 15 && $dp_p99 <= 15)}" || exit 1; fi
-  if step sql; then awk "BEGIN {exit !($SQL_RATIO >= 100)}" || exit 1; fi
-  if [ "$BURST" = 1 ]; then
-    awk "BEGIN {exit !($b_r >= 500 && $bp_p99 <= 25 && $B_409 + $B_422 + $B_OTHER + $LOCKED == 0)}" || exit 1
+  if step sql; then awk "BEGIN {exit !($SQL_RATIO >= $RATIO_MIN)}" || exit 1; fi
+  if [ "$BURST" = 1 ]; then awk "BEGIN {exit !($B_409 + $B_422 + $B_OTHER + $LOCKED == 0)}" || exit 1; fi
+  if [ "$SMOKE" != 1 ]; then
+    if step board; then awk "BEGIN {exit !($np_p99 <= 15 && $dp_p99 <= 15)}" || exit 1; fi
+    if [ "$BURST" = 1 ]; then awk "BEGIN {exit !($b_r >= 500 && $bp_p99 <= 25)}" || exit 1; fi
   fi
 fi

@@ -23,8 +23,9 @@ build() {
 }
 
 # Waits until the machine is idle (< 15% busy over 2 s), at most IDLE_WAIT
-# seconds (default 60; the CI smoke run, sharing its machine, waits less).
+# seconds (default 60; 0: no gate, for the CI smoke run, which checks ratios).
 idle_gate() {
+  [ "${IDLE_WAIT:-60}" = 0 ] && return 0
   for _ in $(seq 1 $(( ${IDLE_WAIT:-60} / 2 ))); do
     read -r _ u1 n1 s1 i1 w1 x1 y1 _ < /proc/stat
     sleep 2
