@@ -12,7 +12,7 @@ SMOKE="${SMOKE:-0}"
 if [ "$SMOKE" = 1 ]; then
   export SMOKE BENCH_STRICT=1
   # What SMOKE=1 covers: the scripts with a CI tier of their own.
-  ALL="lists export mixed cascade"
+  ALL="lists search export mixed cascade"
 else
   export SCALE="${SCALE:-province}"
   ALL="dashboard lists search import export mixed cascade"

@@ -22,7 +22,15 @@
 # its own bundled copy), the median of 5 (LIKE: of 3) after one warm-up.
 # Last, words typed so far (search-as-you-type sends them) are timed.
 # BENCH_STRICT=1 makes a missed target exit non-zero.
+# SMOKE=1 (CI): 5.000 documents, one generation, 1 s runs, no idle gate;
+# only the LIKE ratio is checked, with a floor of 5× (a LIKE scan of 5.000
+# rows is short: a search that scans rows itself falls below it).
 source "$(dirname "$0")/lib.sh"
+SMOKE="${SMOKE:-0}"
+if [ "$SMOKE" = 1 ]; then
+  DOCS="${DOCS:-5000}"; GEN_RUNS="${GEN_RUNS:-1}"; SECS="${SECS:-1}"; export IDLE_WAIT="${IDLE_WAIT:-0}"
+fi
+RATIO_MIN=$([ "$SMOKE" = 1 ] && echo 5 || echo 50)
 DOCS="${DOCS:-100000}"
 GEN_RUNS="${GEN_RUNS:-3}"
 SECS="${SECS:-10}"
@@ -282,8 +290,14 @@ echo "| tìm kiếm, $CONNS kết nối: trung vị, ms | $(vn_dec "$p50_n" 1) |
 echo "| tìm kiếm, $CONNS kết nối: p99, ms | $(vn_dec "$p99_n" 1) | ≤ 50 | $(verdict "$p99_n <= 50") |"
 echo "| LIKE '%…%', trung vị theo truy vấn, ms | $(vn_dec "$L_MED" 1) | — | |"
 echo "| quét LIKE (count), trung vị, ms | $(vn_dec "$S_MED" 1) | — | |"
-echo "| quét LIKE ÷ tìm kiếm trung vị (HTTP, 1 kết nối) | $(vn_dec "$SCAN_RATIO" 1)× | ≥ 50× | $(verdict "$SCAN_RATIO >= 50") |"
+echo "| quét LIKE ÷ tìm kiếm trung vị (HTTP, 1 kết nối) | $(vn_dec "$SCAN_RATIO" 1)× | ≥ $RATIO_MIN× | $(verdict "$SCAN_RATIO >= $RATIO_MIN") |"
 echo "| LIKE … LIMIT 20 (dừng sớm) ÷ tìm kiếm (HTTP) | $(vn_dec "$RATIO" 1)× | — | |"
 echo "| LIKE trung vị ÷ SQL của search.rs trung vị | $(vn_dec "$SQL_RATIO" 1)× | — | |"
 echo "| cả bộ truy vấn một lượt: LIKE ÷ tìm kiếm (HTTP) | $(vn_dec "$SUM_RATIO" 1)× | — | |"
-if [ "${BENCH_STRICT:-0}" = 1 ] && ! awk "BEGIN {exit !($GEN_RATE >= 5000 && $p99_1 <= 50 && $p99_n <= 50 && $RATIO >= 50)}"; then exit 1; fi
+if [ "${BENCH_STRICT:-0}" = 1 ]; then
+  if [ "$SMOKE" = 1 ]; then
+    awk "BEGIN {exit !($SCAN_RATIO >= $RATIO_MIN)}" || exit 1
+  else
+    awk "BEGIN {exit !($GEN_RATE >= 5000 && $p99_1 <= 50 && $p99_n <= 50 && $SCAN_RATIO >= 50)}" || exit 1
+  fi
+fi
