@@ -55,17 +55,10 @@ pub async fn list(
     };
     let sql = format!(
         "SELECT p.id, p.family_name, p.middle_name, p.given_name, p.birth_date, p.gender,
-                p.card_no, p.phone, p.email, p.address, p.admitted_on, p.official_on,
-                m.status, m.valid_from AS since, u.id AS unit_id, u.code AS unit_code,
-                v.name AS unit_name, p.sort_key
-         FROM unit_version v JOIN unit u ON u.id = v.unit_id
-         JOIN membership m ON m.unit_id = v.unit_id
-         JOIN person p ON p.id = m.person_id
-         WHERE v.path >= $1 AND v.path < $2
-           AND v.valid_from <= $3 AND (v.valid_to IS NULL OR v.valid_to >= $3)
-           AND m.valid_from <= $3 AND (m.valid_to IS NULL OR m.valid_to >= $3)
-           AND ($4 IS NULL OR p.sort_key > $4 OR (p.sort_key = $4 AND p.id > $5))
-         ORDER BY p.sort_key, p.id LIMIT {}",
+            p.card_no, p.phone, p.email, p.address, p.admitted_on, p.official_on,
+            m.status, m.valid_from AS since, u.id AS unit_id, u.code AS unit_code,
+            v.name AS unit_name, p.sort_key
+         {ROLL} LIMIT {}",
         crate::pool::limit(limit)
     );
     Ok(
@@ -74,6 +67,17 @@ pub async fn list(
         .fetch_all(p).await)?,
     )
 }
+
+/// The roll of a subtree on a day in name order, after a keyset cursor
+/// ($4 sort key, $5 id; none when $4 is NULL).
+const ROLL: &str = "FROM unit_version v JOIN unit u ON u.id = v.unit_id
+     JOIN membership m ON m.unit_id = v.unit_id
+     JOIN person p ON p.id = m.person_id
+     WHERE v.path >= $1 AND v.path < $2
+       AND v.valid_from <= $3 AND (v.valid_to IS NULL OR v.valid_to >= $3)
+       AND m.valid_from <= $3 AND (m.valid_to IS NULL OR m.valid_to >= $3)
+       AND ($4 IS NULL OR p.sort_key > $4 OR (p.sort_key = $4 AND p.id > $5))
+     ORDER BY p.sort_key, p.id";
 
 /// Column headings, shared by export and accepted back by import.
 pub const COLUMNS: [&str; 14] = [
@@ -94,30 +98,26 @@ pub const COLUMNS: [&str; 14] = [
 ];
 
 /// One exported row, in `COLUMNS` order; dates as dd/mm/yyyy.
-pub fn row(m: &Member) -> [String; 14] {
-    let d = |s: &Option<String>| fmt::date_text(s.as_deref());
-    let o = |s: &Option<String>| s.clone().unwrap_or_default();
-    let p = &m.person;
-    [
-        p.family_name.clone(),
-        p.middle_name.clone(),
-        p.given_name.clone(),
-        d(&p.birth_date),
-        o(&p.gender),
-        o(&p.card_no),
-        d(&p.admitted_on),
-        d(&p.official_on),
-        status_label(&m.status).to_string(),
-        m.unit_code.clone(),
-        d(&Some(m.since.clone())),
-        o(&p.phone),
-        o(&p.email),
-        o(&p.address),
-    ]
+/// The export's columns, in the order of `COLUMNS`.
+const EXPORTED: &str = "p.family_name, p.middle_name, p.given_name, p.birth_date, p.gender,
+    p.card_no, p.admitted_on, p.official_on, m.status, u.code, m.valid_from, p.phone, p.email,
+    p.address";
+
+/// One exported row from the `EXPORTED` columns: dates as dd/mm/yyyy, the
+/// status in words.
+fn cells(c: [Option<&str>; 14]) -> [std::borrow::Cow<'_, str>; 14] {
+    std::array::from_fn(|i| match (i, c[i]) {
+        (3 | 6 | 7 | 10, d) => fmt::date_text(d).into(),
+        (8, s) => status_label(s.unwrap_or_default()).into(),
+        (_, s) => s.unwrap_or_default().into(),
+    })
 }
 
-/// Writes the members of the subtree at `root_path` on `as_of` to `out`,
-/// page by page, so memory stays flat whatever the size. Returns the rows.
+/// Writes the members of the subtree at `root_path` on `as_of` to `out`
+/// from one query: the subtree is sorted once (paging would sort it again
+/// for every page), and rows are written as they come, so memory stays
+/// flat whatever the size. On SQLite the rows are read on this thread
+/// (`sqlite_rows::select`). Returns the rows.
 pub async fn export(
     db: &Db,
     root_path: &str,
@@ -125,20 +125,74 @@ pub async fn export(
     out: &std::path::Path,
     format: trienkhai_sheet::OutFormat,
 ) -> DbResult<u64> {
+    use crate::member_import::sqlite_rows::{self, Value};
+    use futures_util::TryStreamExt;
     let sheet_err = |e: trienkhai_sheet::SheetError| crate::DbError::Other(anyhow::anyhow!(e));
     let mut w = trienkhai_sheet::Writer::create(out, format).map_err(sheet_err)?;
     w.write_row(&COLUMNS).map_err(sheet_err)?;
-    let mut after: Option<String> = None;
-    let mut n = 0;
-    loop {
-        let page = list(db, root_path, as_of, after.as_deref(), 1000).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.cursor());
-        for m in &page {
-            w.write_row(&row(m)).map_err(sheet_err)?;
+    let upper = path_upper(root_path);
+    let day = fmt::iso(as_of);
+    let sql = format!("SELECT {EXPORTED} {ROLL}");
+    let mut write = |c: [Option<&str>; 14]| w.write_row(&cells(c)).map_err(sheet_err);
+    let n = match db {
+        Db::Sqlite(p, _) => {
+            let mut conn = p.acquire().await?;
+            let params = [
+                Value::Text(root_path),
+                Value::Text(&upper),
+                Value::Text(&day),
+                Value::Null,
+                Value::Int(0),
+            ];
+            sqlite_rows::select(&mut conn, &sql, &params, write).await?
         }
-        n += page.len() as u64;
-    }
+        Db::Postgres(p) => {
+            type Row = (
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            );
+            let mut rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(root_path)
+                .bind(&upper)
+                .bind(&day)
+                .bind(None::<String>)
+                .bind(0_i64)
+                .fetch(p);
+            let mut n = 0;
+            while let Some(r) = rows.try_next().await? {
+                write([
+                    r.0.as_deref(),
+                    r.1.as_deref(),
+                    r.2.as_deref(),
+                    r.3.as_deref(),
+                    r.4.as_deref(),
+                    r.5.as_deref(),
+                    r.6.as_deref(),
+                    r.7.as_deref(),
+                    r.8.as_deref(),
+                    r.9.as_deref(),
+                    r.10.as_deref(),
+                    r.11.as_deref(),
+                    r.12.as_deref(),
+                    r.13.as_deref(),
+                ])?;
+                n += 1;
+            }
+            n
+        }
+    };
     w.finish().map_err(sheet_err)?;
     Ok(n)
 }

@@ -45,17 +45,8 @@ use crate::{
     person::{NewPerson, name_order_in},
 };
 
-// The member import's bulk paths, compiled here as well: they are private
-// to `member_import`. Once it exports them to the crate, these two become
-// `use crate::member_import::{pg_copy, sqlite_rows}`.
-#[allow(clippy::duplicate_mod)]
-#[path = "member_import/pg_copy.rs"]
-mod pg_copy;
-#[allow(clippy::duplicate_mod)]
-#[path = "member_import/sqlite_rows.rs"]
-mod sqlite_rows;
-
-use sqlite_rows::Value;
+// The member import's bulk paths.
+use crate::member_import::{pg_copy, sqlite_rows, sqlite_rows::Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scale {

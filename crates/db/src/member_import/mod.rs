@@ -8,8 +8,8 @@
 //! on a blocking thread while the database writes the previous batch.
 use std::collections::{HashMap, hash_map::Entry};
 
-mod pg_copy;
-mod sqlite_rows;
+pub(crate) mod pg_copy;
+pub(crate) mod sqlite_rows;
 mod write;
 use std::path::Path;
 

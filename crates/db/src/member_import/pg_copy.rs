@@ -6,14 +6,14 @@ use sqlx::PgConnection;
 use crate::DbResult;
 
 /// One batch in COPY's text format.
-pub(super) struct Rows {
+pub(crate) struct Rows {
     buf: Vec<u8>,
     /// No field written yet on the current line.
     fresh: bool,
 }
 
 impl Rows {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Rows {
             buf: Vec::with_capacity(256 * 1024),
             fresh: true,
@@ -27,7 +27,7 @@ impl Rows {
         self.fresh = false;
     }
 
-    pub(super) fn text(&mut self, s: &str) -> &mut Self {
+    pub(crate) fn text(&mut self, s: &str) -> &mut Self {
         self.sep();
         for &b in s.as_bytes() {
             match b {
@@ -41,7 +41,7 @@ impl Rows {
         self
     }
 
-    pub(super) fn opt(&mut self, s: Option<&str>) -> &mut Self {
+    pub(crate) fn opt(&mut self, s: Option<&str>) -> &mut Self {
         match s {
             Some(s) => self.text(s),
             None => {
@@ -52,20 +52,20 @@ impl Rows {
         }
     }
 
-    pub(super) fn int(&mut self, n: i64) -> &mut Self {
+    pub(crate) fn int(&mut self, n: i64) -> &mut Self {
         self.sep();
         self.buf.extend_from_slice(n.to_string().as_bytes());
         self
     }
 
-    pub(super) fn end(&mut self) {
+    pub(crate) fn end(&mut self) {
         self.buf.push(b'\n');
         self.fresh = true;
     }
 }
 
 /// Runs `COPY {table} ({columns}) FROM STDIN` with the batch.
-pub(super) async fn copy(
+pub(crate) async fn copy(
     conn: &mut PgConnection,
     table: &str,
     columns: &str,

@@ -3,6 +3,8 @@
 //! `.import` does. Through sqlx a batch became one statement of 30.000
 //! parameters, each value copied twice and the whole list cleared and
 //! freed again; that was half of an import's time on the connection.
+//! And the way back out for exports: a query's rows read on this thread
+//! (`select`), not handed over one by one from sqlx's worker thread.
 use std::ffi::{CStr, CString, c_int};
 use std::ptr::{self, NonNull};
 
@@ -12,7 +14,7 @@ use sqlx::SqliteConnection;
 use crate::{DbError, DbResult};
 
 /// One bound value; text is bound without a copy, borrowed for the call.
-pub(super) enum Value<'a> {
+pub(crate) enum Value<'a> {
     Text(&'a str),
     Int(i64),
     Null,
@@ -33,7 +35,7 @@ impl<'a> From<Option<&'a str>> for Value<'a> {
 /// Runs `sql` (one row's INSERT with `?` parameters) once per row. Returns
 /// the rowid of the last row inserted. Stops at the first failure, which
 /// the caller's transaction then rolls back.
-pub(super) async fn insert<'a, const N: usize>(
+pub(crate) async fn insert<'a, const N: usize>(
     conn: &mut SqliteConnection,
     sql: &str,
     rows: impl Iterator<Item = [Value<'a>; N]>,
@@ -47,6 +49,52 @@ pub(super) async fn insert<'a, const N: usize>(
     }
     // SAFETY: `db` is the open handle this task holds locked.
     Ok(unsafe { ffi::sqlite3_last_insert_rowid(db.as_ptr()) })
+}
+
+/// Steps `sql` with `params` bound and calls `each` with every row's first
+/// N columns as text (NULL as None), on this thread, the connection held
+/// meanwhile. Through sqlx's stream each row crossed from its worker thread
+/// and was decoded under the connection's mutex: half of an export's time
+/// went to switching threads. Returns the number of rows.
+pub(crate) async fn select<const N: usize>(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    params: &[Value<'_>],
+    mut each: impl FnMut([Option<&str>; N]) -> DbResult<()>,
+) -> DbResult<u64> {
+    let sql = CString::new(sql).map_err(|e| DbError::Other(e.into()))?;
+    let mut locked = conn.lock_handle().await?;
+    let db = locked.as_raw_handle();
+    let stmt = Statement::prepare(db, &sql)?;
+    stmt.bind(params)?;
+    // The loop runs for seconds on a large roll: let the runtime move this
+    // worker's other tasks elsewhere meanwhile (not possible, nor needed,
+    // on a current-thread runtime).
+    let multi = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let mut rows = || {
+        let mut n = 0;
+        loop {
+            // SAFETY: a live statement on the handle this task holds locked.
+            let rc = unsafe { ffi::sqlite3_step(stmt.stmt.as_ptr()) };
+            match rc {
+                ffi::SQLITE_ROW => {
+                    each(std::array::from_fn(|i| stmt.text(i as c_int)))?;
+                    n += 1;
+                }
+                ffi::SQLITE_DONE => return Ok(n),
+                _ => {
+                    check(db, rc)?;
+                    return Err(DbError::Other(anyhow::anyhow!("SQLite: bước {rc} lỗi")));
+                }
+            }
+        }
+    };
+    if multi {
+        tokio::task::block_in_place(rows)
+    } else {
+        rows()
+    }
 }
 
 /// A prepared statement, finalized on drop.
@@ -69,10 +117,8 @@ impl Statement {
         Ok(Statement { db, stmt })
     }
 
-    /// Binds one row and steps it. SQLITE_STATIC is sound because the row
-    /// outlives the step, and the reset below runs before it is dropped;
-    /// every parameter is bound again for the next row.
-    fn run<const N: usize>(&self, row: &[Value<'_>; N]) -> DbResult<()> {
+    /// Binds one value per parameter, in order, without copying text.
+    fn bind(&self, row: &[Value<'_>]) -> DbResult<()> {
         let s = self.stmt.as_ptr();
         for (i, v) in row.iter().enumerate() {
             let i = i as c_int + 1;
@@ -94,7 +140,32 @@ impl Statement {
             };
             check(self.db, rc)?;
         }
-        // SAFETY: as above.
+        Ok(())
+    }
+
+    /// Column `i` of the current row as text; valid until the next step,
+    /// so `select` hands a row to its callback and steps only after.
+    fn text(&self, i: c_int) -> Option<&str> {
+        let s = self.stmt.as_ptr();
+        // SAFETY: the statement is on a row; the pointer and length are
+        // SQLite's copy of the value, alive until the next step or reset.
+        unsafe {
+            let p = ffi::sqlite3_column_text(s, i);
+            if p.is_null() {
+                return None;
+            }
+            let len = ffi::sqlite3_column_bytes(s, i) as usize;
+            std::str::from_utf8(std::slice::from_raw_parts(p, len)).ok()
+        }
+    }
+
+    /// Binds one row and steps it. SQLITE_STATIC is sound because the row
+    /// outlives the step, and the reset below runs before it is dropped;
+    /// every parameter is bound again for the next row.
+    fn run<const N: usize>(&self, row: &[Value<'_>; N]) -> DbResult<()> {
+        let s = self.stmt.as_ptr();
+        self.bind(row)?;
+        // SAFETY: as in `bind`.
         let rc = unsafe { ffi::sqlite3_step(s) };
         // SAFETY: as above; reset reports the step's error again, read
         // from `rc` instead.
