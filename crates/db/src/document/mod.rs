@@ -437,7 +437,13 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> DbResult<Vec<Listed>> {
     }
     if let Some(y) = f.year {
         bind("issued_on >= ?", format!("{y:04}-01-01"));
-        bind("issued_on < ?", format!("{:04}-01-01", y + 1));
+        // Below a cursor inside the year the upper bound says nothing more,
+        // and SQLite would seek from it rather than from the cursor: page N
+        // read every row of the N - 1 pages above it.
+        let upper = format!("{:04}-01-01", y + 1);
+        if f.after.as_ref().is_none_or(|(on, _)| *on >= upper) {
+            bind("issued_on < ?", upper);
+        }
     }
     if !f.see_secret {
         conds.push("secrecy = ''".into());
