@@ -99,12 +99,7 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.4f", (b - a) / 1e9}'; }
 
 # ── 1. Data ──────────────────────────────────────────────────────────────
 GEN_S=""
-if [ "$REUSE" = 1 ] && [ -s "$DB" ]; then
-  echo "dùng lại CSDL $DB ($(vn_int "$(du -m "$DB" | cut -f1)") MB)"
-else
-  rm -f "$DB" "$DB-wal" "$DB-shm"
-  "$BIN" migrate >/dev/null
-  echo "$PASSWORD" | "$BIN" create-admin --username quantri --password-stdin >/dev/null
+if fresh_db "$DB" "$PASSWORD"; then
   echo "sinh dữ liệu quy mô $SCALE (seed $SEED)…"
   t0=$(date +%s%N)
   "$BIN" gen-data --scale "$SCALE" --seed "$SEED" --campaigns >"$WORK/gen.out" 2>&1 || { cat "$WORK/gen.out"; exit 1; }

@@ -90,6 +90,19 @@ free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',
 
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 
+# fresh_db DB PASSWORD: a new database at DB (TRIENKHAI_DATABASE_URL set by
+# the caller) with the administrator quantri. With REUSE=1 and DB there, it
+# says so and returns 1: the caller uses that database as it is.
+fresh_db() {
+  if [ "${REUSE:-0}" = 1 ] && [ -s "$1" ]; then
+    echo "dùng lại CSDL $1 ($(vn_int "$(du -m "$1" | cut -f1)") MB)"
+    return 1
+  fi
+  rm -f "$1" "$1-wal" "$1-shm"
+  "$BIN" migrate >/dev/null
+  echo "$2" | "$BIN" create-admin --username quantri --password-stdin >/dev/null
+}
+
 # Vietnamese number formats: 35.599 and 99,16.
 vn_int() { awk -v x="$1" 'BEGIN {s = sprintf("%d", x + 0.5); o = ""; while (length(s) > 3) {o = "." substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3)}; print s o}'; }
 vn_dec() { awk -v x="$1" -v d="$2" 'BEGIN {s = sprintf("%." d "f", x); sub(/\./, ",", s); print s}'; }

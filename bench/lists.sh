@@ -88,12 +88,7 @@ q() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$1"; }
 
 # ── 1. Data ──────────────────────────────────────────────────────────────
 GEN_RATE=""
-if [ "$REUSE" = 1 ] && [ -s "$DB" ]; then
-  echo "dùng lại CSDL $DB ($(vn_int "$(du -m "$DB" | cut -f1)") MB)"
-else
-  rm -f "$DB" "$DB-wal" "$DB-shm"
-  "$BIN" migrate >/dev/null
-  echo "$PASSWORD" | "$BIN" create-admin --username quantri --password-stdin >/dev/null
+if fresh_db "$DB" "$PASSWORD"; then
   echo "sinh $(vn_int "$DOCS") văn bản…"
   t0=$(date +%s%N)
   "$BIN" gen-data --documents "$DOCS" >"$WORK/gen.out" 2>&1 || { cat "$WORK/gen.out"; exit 1; }
