@@ -60,11 +60,7 @@ step() { [[ " $STEPS " == *" $1 "* ]]; }
 PORT="${PORT:-$(free_port)}"
 PASSWORD="matkhau-do-hieu-nang"
 
-for tool in wrk sqlite3; do
-  command -v "$tool" >/dev/null || apt-get install -y "$tool" >/dev/null
-done
-need curl curl
-need python3 python3
+need_tools
 build
 
 WORK="$(mktemp -d /tmp/trienkhai-cascade.XXXXXX)"
@@ -82,11 +78,7 @@ q() { sqlite3 -batch -noheader "$DB" "$1"; }
 # ── 1. Data ──────────────────────────────────────────────────────────────
 GEN_S=""
 if fresh_db "$DB" "$PASSWORD"; then
-  echo "sinh dữ liệu quy mô $SCALE (seed $SEED)…"
-  t0=$(date +%s%N)
-  "$BIN" gen-data --scale "$SCALE" --seed "$SEED" --campaigns >"$WORK/gen.out" 2>&1 || { cat "$WORK/gen.out"; exit 1; }
-  t1=$(date +%s%N)
-  GEN_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+  gen_scale "$WORK/gen.out"
   sed 's/^/  /' "$WORK/gen.out"
 fi
 read -r CID ROOT < <(q "SELECT c.id, c.unit_id FROM campaign c JOIN unit u ON u.id = c.unit_id

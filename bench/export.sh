@@ -100,11 +100,7 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.4f", (b - a) / 1e9}'; }
 # ── 1. Data ──────────────────────────────────────────────────────────────
 GEN_S=""
 if fresh_db "$DB" "$PASSWORD"; then
-  echo "sinh dữ liệu quy mô $SCALE (seed $SEED)…"
-  t0=$(date +%s%N)
-  "$BIN" gen-data --scale "$SCALE" --seed "$SEED" --campaigns >"$WORK/gen.out" 2>&1 || { cat "$WORK/gen.out"; exit 1; }
-  t1=$(date +%s%N)
-  GEN_S=$(secs "$t0" "$t1")
+  gen_scale "$WORK/gen.out"
   sed 's/^/  /' "$WORK/gen.out"
 fi
 ROOT_ID=$(q "SELECT id FROM unit WHERE parent_id IS NULL AND code LIKE 'TQ%' ORDER BY id LIMIT 1")

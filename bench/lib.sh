@@ -90,6 +90,24 @@ free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',
 
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 
+# The tools the HTTP benchmarks use, installed when missing.
+need_tools() {
+  for tool in wrk sqlite3; do
+    command -v "$tool" >/dev/null || apt-get install -y "$tool" >/dev/null
+  done
+  need curl curl
+  need python3 python3
+}
+
+# gen_scale LOG: gen-data --scale $SCALE --seed $SEED --campaigns into the
+# database; its output to LOG; sets GEN_S to its seconds.
+gen_scale() {
+  echo "sinh dữ liệu quy mô $SCALE (seed $SEED)…"
+  local t0; t0=$(date +%s%N)
+  "$BIN" gen-data --scale "$SCALE" --seed "$SEED" --campaigns >"$1" 2>&1 || { cat "$1"; exit 1; }
+  GEN_S=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+}
+
 # fresh_db DB PASSWORD: a new database at DB (TRIENKHAI_DATABASE_URL set by
 # the caller) with the administrator quantri. With REUSE=1 and DB there, it
 # says so and returns 1: the caller uses that database as it is.

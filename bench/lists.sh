@@ -64,11 +64,7 @@ PASSWORD="matkhau-do-hieu-nang"
 PAGE=50
 BARE="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/bare_list"
 
-for tool in wrk sqlite3; do
-  command -v "$tool" >/dev/null || apt-get install -y "$tool" >/dev/null
-done
-need curl curl
-need python3 python3
+need_tools
 build
 if [ "${BENCH_NO_BUILD:-0}" != 1 ] || [ ! -x "$BARE" ]; then
   (cd "$ROOT" && cargo build --release --quiet --example bare_list)

@@ -37,11 +37,7 @@ SECS="${SECS:-10}"
 CONNS="${CONNS:-8}"
 PORT="${PORT:-$(free_port)}"
 
-for tool in wrk sqlite3; do
-  command -v "$tool" >/dev/null || apt-get install -y "$tool" >/dev/null
-done
-need python3 python3
-need curl curl
+need_tools
 build
 
 DIR="$(mktemp -d /tmp/trienkhai-search.XXXXXX)"
