@@ -147,23 +147,8 @@ pub async fn export(
             sqlite_rows::select(&mut conn, &sql, &params, write).await?
         }
         Db::Postgres(p) => {
-            type Row = (
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-            );
-            let mut rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.as_str()))
+            use sqlx::Row;
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(root_path)
                 .bind(&upper)
                 .bind(&day)
@@ -172,22 +157,11 @@ pub async fn export(
                 .fetch(p);
             let mut n = 0;
             while let Some(r) = rows.try_next().await? {
-                write([
-                    r.0.as_deref(),
-                    r.1.as_deref(),
-                    r.2.as_deref(),
-                    r.3.as_deref(),
-                    r.4.as_deref(),
-                    r.5.as_deref(),
-                    r.6.as_deref(),
-                    r.7.as_deref(),
-                    r.8.as_deref(),
-                    r.9.as_deref(),
-                    r.10.as_deref(),
-                    r.11.as_deref(),
-                    r.12.as_deref(),
-                    r.13.as_deref(),
-                ])?;
+                let mut c: [Option<String>; 14] = Default::default();
+                for (i, v) in c.iter_mut().enumerate() {
+                    *v = r.try_get(i)?;
+                }
+                write(std::array::from_fn(|i| c[i].as_deref()))?;
                 n += 1;
             }
             n
