@@ -1,6 +1,7 @@
 //! trienkhai: one binary. `serve` is the default subcommand.
 mod commands;
 mod config;
+mod sqlite_heap;
 
 use std::process::ExitCode;
 
@@ -16,6 +17,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     keep_memory_low();
+    sqlite_heap::configure();
     let cli = Cli::parse();
     if matches!(cli.cmd, None | Some(config::Cmd::Serve { .. })) {
         return_memory_promptly();
