@@ -90,6 +90,11 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ("GET", "/people/{id}", [false, true, true, true, false]),
     ("GET", "/restructure", [false, true, true, false, false]),
     (
+        "GET",
+        "/restructure/units",
+        [false, true, true, false, false],
+    ),
+    (
         "POST",
         "/restructure/preview",
         [false, true, true, false, false],

@@ -171,6 +171,11 @@ async fn merge_in_the_wizard_then_lineage_on_the_successor() {
             .await?;
         d.find(By::Id("kind-merge")).await?.click().await?;
         d.query(By::Id("wizard")).first().await?;
+        // The code picker suggests units by name, keeping the codes typed.
+        fill(&d, "source_codes", "SCT, tài ch").await?;
+        d.query(By::Css("#unit-codes option[value='SCT, STC']"))
+            .first()
+            .await?;
         fill(&d, "source_codes", "SCT, STC").await?;
         fill(&d, "new_code", "SCTC").await?;
         fill(&d, "new_name", "Đảng bộ Sở Công Thương và Tài chính").await?;

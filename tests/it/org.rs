@@ -787,6 +787,26 @@ async fn pages_story(engine: Engine) {
     assert!(html.contains("Khóa VI, nhiệm kỳ 2020-2025") && html.contains("Trần Xuân Hựu"));
     let (_, html) = c.text(&format!("/units/{}?as_of=01/03/2025", duk.id)).await;
     assert!(html.contains("Đơn vị không tồn tại vào ngày 01/03/2025"));
+    // Today's total is the whole roll below the bloc of agencies (DUK's
+    // successor), summed from its sub-units' counts.
+    let today = trienkhai_core::fmt::today_vn();
+    let bloc = unit::by_code(db, "DCQD").await.unwrap().unwrap();
+    let (_, html) = c.text(&format!("/units/{}", bloc.id)).await;
+    let total = trienkhai_core::fmt::int(members_on(db, "DCQD", today).await as i64);
+    assert!(
+        total != "0" && html.contains(&format!("· {total} đảng viên")),
+        "{total}: {html}"
+    );
+
+    // The wizard's code picker: units by folded name as one types, the
+    // codes already typed kept; LIKE's wildcards are plain characters.
+    let (s, html) = c
+        .text("/restructure/units?source_codes=SCT,%20T%C3%A0i%20ch")
+        .await;
+    assert_eq!(s, 200);
+    assert!(html.contains("value=\"SCT, STC\""), "{html}");
+    let (_, html) = c.text("/restructure/units?unit_code=%25").await;
+    assert!(!html.contains("<option"), "{html}");
 
     // Export, then import the export back: nothing changes.
     let sct = unit::by_code(db, "SCT").await.unwrap().unwrap();

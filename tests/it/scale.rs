@@ -2,7 +2,7 @@
 //! engines, checked against recounts of the raw rows, the same seed giving
 //! the same people, and a second run beside the first.
 use trienkhai_db::{
-    Actor, Db, Engine, counter,
+    Actor, Db, Engine, counter, member,
     person::{self, NewPerson},
     scale::{self, Scale},
     unit::{self, NewUnit},
@@ -43,6 +43,44 @@ async fn people(db: &Db) -> Vec<PersonRow> {
         Db::Postgres(p) => sqlx::query_as(SQL).fetch_all(p).await,
     }
     .expect("people")
+}
+
+/// (person id, sort key, unit path) of every membership.
+async fn rolls(db: &Db) -> Vec<(i64, String, String)> {
+    const SQL: &str = "SELECT p.id, p.sort_key, u.path FROM person p
+        JOIN membership m ON m.person_id = p.id JOIN unit u ON u.id = m.unit_id";
+    match db {
+        Db::Sqlite(p, _) => sqlx::query_as(SQL).fetch_all(p).await,
+        Db::Postgres(p) => sqlx::query_as(SQL).fetch_all(p).await,
+    }
+    .expect("rolls")
+}
+
+/// Units whose path starts with `path`.
+async fn units_under(db: &Db, path: &str) -> i64 {
+    const SQL: &str = "SELECT COUNT(*) FROM unit WHERE path LIKE $1";
+    let like = format!("{path}%");
+    match db {
+        Db::Sqlite(p, _) => sqlx::query_scalar(SQL).bind(like).fetch_one(p).await,
+        Db::Postgres(p) => sqlx::query_scalar(SQL).bind(like).fetch_one(p).await,
+    }
+    .expect("units under")
+}
+
+/// A subtree's roll read page by page, as the unit page's "Xem thêm" does.
+async fn paged_roll(db: &Db, path: &str) -> Vec<i64> {
+    let today = trienkhai_core::fmt::today_vn();
+    let (mut ids, mut after) = (Vec::new(), None::<String>);
+    loop {
+        let page = member::list(db, path, today, after.as_deref(), 128)
+            .await
+            .unwrap();
+        ids.extend(page.iter().map(|m| m.person.id));
+        match page.last() {
+            Some(m) if page.len() == 128 => after = Some(m.cursor()),
+            _ => return ids,
+        }
+    }
 }
 
 /// The first `n` people of the run whose first person id is `from`.
@@ -120,6 +158,36 @@ async fn ci_story(engine: Engine) {
     assert_eq!(count(db, "SELECT COUNT(*) FROM person").await, members);
     assert_eq!(count(db, "SELECT COUNT(*) FROM membership").await, members);
     check_counters(db, units as i64, members).await;
+
+    // The roll in name order, paged: the root holds most units, so it is
+    // read from the person index; an intermediate committee holds few and
+    // is sorted. Both give exactly the members below, in (sort key, id).
+    let all = rolls(db).await;
+    let root_path = format!("/{root}/");
+    let inter = count(
+        db,
+        "SELECT MIN(id) FROM unit WHERE type_code = 'cap_tren_co_so'",
+    )
+    .await;
+    let inter_path = unit::get(db, inter).await.unwrap().expect("unit").path;
+    assert!(
+        units_under(db, &root_path).await >= 64i64,
+        "the root takes the index walk"
+    );
+    assert!(
+        units_under(db, &inter_path).await < 64i64,
+        "a committee is sorted"
+    );
+    for path in [&root_path, &inter_path] {
+        let mut want: Vec<_> = all
+            .iter()
+            .filter(|r| r.2.starts_with(path.as_str()))
+            .collect();
+        want.sort_by(|a, b| (&a.1, a.0).cmp(&(&b.1, b.0)));
+        let want: Vec<i64> = want.iter().map(|r| r.0).collect();
+        assert!(want.len() > 128, "{path}: more than one page");
+        assert_eq!(paged_roll(db, path).await, want, "{path}");
+    }
 
     // The tree: one open version per unit, the same as the unit, and every
     // path its parent's path and its own id.

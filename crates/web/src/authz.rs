@@ -42,7 +42,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         ("GET", "/units" | "/units/{id}" | "/units/{id}/members" | "/units/{id}/export") => User,
         ("GET", "/units/{id}/import" | "/people/{id}") => User,
         ("POST", "/units/{id}/import" | "/units/{id}/import/confirm") => User,
-        ("GET", "/restructure") => Office,
+        ("GET", "/restructure" | "/restructure/units") => Office,
         ("POST", "/restructure/preview" | "/restructure") => Office,
         ("GET", "/api/v1/units/{id}/members" | "/api/v1/people/{id}") => User,
         ("POST", "/api/v1/restructure") => Office,

@@ -56,8 +56,6 @@ struct FormPage {
     kind_name: &'static str,
     f: WizardForm,
     types: Vec<UnitType>,
-    /// (code, name) of today's units, for the code pickers.
-    units: Vec<(String, String)>,
     errors: Errors,
     form_error: &'static str,
 }
@@ -85,12 +83,6 @@ async fn form_page(
     form_error: &'static str,
 ) -> WebResult<FormPage> {
     let cur = viewer.signed()?;
-    let today = fmt::today_vn();
-    let units = unit::list(&st.db, None, today, None, 1000)
-        .await?
-        .into_iter()
-        .map(|u| (u.code, u.name))
-        .collect();
     Ok(FormPage {
         nav: Some(Nav::new(cur, "units")),
         csrf: cur.csrf.clone(),
@@ -102,10 +94,55 @@ async fn form_page(
         },
         f,
         types: unit::types(&st.db).await?,
-        units,
         errors,
         form_error,
     })
+}
+
+#[derive(Template)]
+#[template(path = "restructure_units.html")]
+struct UnitOptions {
+    /// (value to put in the field, unit name)
+    units: Vec<(String, String)>,
+}
+
+/// The fields that take unit codes; a list field takes them comma-separated.
+const CODE_FIELDS: [&str; 6] = [
+    "unit_code",
+    "source_codes",
+    "target_code",
+    "part2_children",
+    "parent_code",
+    "receiver_code",
+];
+
+/// Options for a code field's datalist as the user types: htmx sends the
+/// field under its own name. In a list, the last code is the one matched
+/// and the ones before it are kept in each option's value.
+pub async fn units(
+    State(st): State<AppState>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> WebResult<Response> {
+    let typed = CODE_FIELDS
+        .iter()
+        .find_map(|f| q.get(*f))
+        .map(|t| trienkhai_core::text::nfc(t))
+        .unwrap_or_default();
+    let (before, last) = match typed.rsplit_once(',') {
+        Some((b, l)) => (format!("{}, ", b.trim_end()), l),
+        None => (String::new(), typed.as_str()),
+    };
+    let units = unit::suggest(&st.db, last, fmt::today_vn(), 20)
+        .await?
+        .into_iter()
+        .map(|u| {
+            (
+                format!("{before}{}", u.code),
+                format!("{} ({})", u.name, u.code),
+            )
+        })
+        .collect();
+    page::render(&UnitOptions { units })
 }
 
 pub async fn start(

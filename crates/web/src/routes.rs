@@ -149,6 +149,12 @@ fn table() -> Vec<(Method, &'static str, &'static str, H)> {
             get(restructure::start),
         ),
         (
+            M::GET,
+            "/restructure/units",
+            "Gợi ý đơn vị theo mã hoặc tên",
+            get(restructure::units),
+        ),
+        (
             M::POST,
             "/restructure/preview",
             "Xem trước thay đổi tổ chức",

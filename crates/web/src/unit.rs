@@ -253,11 +253,11 @@ pub async fn show(
     let u = visible_unit(&st, &viewer, id).await?;
     let day = Day::from(&q.as_of);
     let then = unit::at(&st.db, id, day.date).await?;
-    let nodes = match &then {
-        Some(t) => unit::tree(&st.db, &t.path, day.date).await?,
-        None => vec![],
+    let (children, direct) = match &then {
+        Some(t) => unit::children(&st.db, t, day.date).await?,
+        None => (vec![], 0),
     };
-    let totals = subtree_totals(&nodes);
+    let total_members = direct + children.iter().map(|c| c.members).sum::<i64>();
     let parent = match then.as_ref().and_then(|t| t.parent_id) {
         Some(pid) => unit::at(&st.db, pid, day.date)
             .await?
@@ -382,19 +382,18 @@ pub async fn show(
         existed: then.is_some(),
         name_then: then.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
         parent,
-        children: nodes
-            .iter()
-            .filter(|n| n.unit.parent_id == Some(id))
+        children: children
+            .into_iter()
             .map(|n| TreeRow {
                 id: n.unit.id,
                 depth: 1,
-                name: n.unit.name.clone(),
-                code: n.unit.code.clone(),
-                type_name: n.unit.type_name.clone(),
-                members: fmt::int(totals.get(&n.unit.id).copied().unwrap_or(0)),
+                name: n.unit.name,
+                code: n.unit.code,
+                type_name: n.unit.type_name,
+                members: fmt::int(n.members),
             })
             .collect(),
-        total_members: fmt::int(totals.get(&id).copied().unwrap_or(0)),
+        total_members: fmt::int(total_members),
         boards,
         terms,
         history,

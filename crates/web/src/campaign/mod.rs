@@ -193,10 +193,9 @@ async fn form_page(
 ) -> WebResult<FormPage> {
     let cur = viewer.signed()?;
     let today = fmt::today_vn();
-    let committees = unit::list(&st.db, None, today, None, 1000)
+    let committees = unit::committees(&st.db, today)
         .await?
         .into_iter()
-        .filter(|u| matches!(u.type_code.as_str(), "dang_bo_tinh" | "cap_tren_co_so"))
         .map(|u| (u.id, u.name))
         .collect();
     let filter = Filter {
