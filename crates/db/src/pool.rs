@@ -154,8 +154,12 @@ async fn open(url: &str, serving: bool) -> DbResult<Db> {
             Ok(Db::Sqlite(pool, WriteQueue(Arc::new(Semaphore::new(1)))))
         }
         Some(Engine::Postgres) => {
+            // No JIT: our queries take milliseconds, and a high cost estimate
+            // (a count under a province) made PostgreSQL spend 1,2 s compiling
+            // one of them at national size.
             let opts = PgConnectOptions::from_str(url)
-                .map_err(|e| DbError::Config(format!("địa chỉ PostgreSQL không hợp lệ: {e}")))?;
+                .map_err(|e| DbError::Config(format!("địa chỉ PostgreSQL không hợp lệ: {e}")))?
+                .options([("jit", "off")]);
             let port = opts.get_port();
             let pool = PgPoolOptions::new()
                 .max_connections(16)

@@ -190,13 +190,15 @@ pub async fn list(
     )
 }
 
-/// Units that run campaigns (provincial and intermediate committees) as
-/// they stood on `as_of`, parents first.
+/// Units that run campaigns (provincial and intermediate committees) open
+/// on `as_of`, in their latest state, parents first. The latest state
+/// spares a join to every version: PostgreSQL hashed all 326.000 of them
+/// at national size (100 ms).
 pub async fn committees(db: &Db, as_of: Date) -> DbResult<Vec<Unit>> {
     let sql = format!(
-        "{SELECT_AT} WHERE u.type_code IN ('dang_bo_tinh', 'cap_tren_co_so')
-           AND v.valid_from <= $1 AND (v.valid_to IS NULL OR v.valid_to >= $1)
-         ORDER BY v.path"
+        "{SELECT} WHERE u.type_code IN ('dang_bo_tinh', 'cap_tren_co_so')
+           AND u.valid_from <= $1 AND (u.valid_to IS NULL OR u.valid_to >= $1)
+         ORDER BY u.path"
     );
     Ok(
         with_db!(db, p => sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql.as_str()))
@@ -204,8 +206,9 @@ pub async fn committees(db: &Db, as_of: Date) -> DbResult<Vec<Unit>> {
     )
 }
 
-/// Up to `limit` units of `as_of` whose code or folded name holds the
-/// folded `q`, codes first; for the pickers of the restructuring wizard.
+/// Up to `limit` units open on `as_of` (latest state, as `committees`)
+/// whose code or folded name holds the folded `q`, codes first; for the
+/// pickers of the restructuring wizard.
 pub async fn suggest(db: &Db, q: &str, as_of: Date, limit: i64) -> DbResult<Vec<Unit>> {
     let folded = text::fold(q.trim());
     if folded.is_empty() {
@@ -220,9 +223,9 @@ pub async fn suggest(db: &Db, q: &str, as_of: Date, limit: i64) -> DbResult<Vec<
         })
         .collect();
     let sql = format!(
-        "{SELECT_AT} WHERE (lower(u.code) LIKE $1 ESCAPE '\\' OR u.name_fold LIKE $2 ESCAPE '\\')
-           AND v.valid_from <= $3 AND (v.valid_to IS NULL OR v.valid_to >= $3)
-         ORDER BY lower(u.code) LIKE $1 ESCAPE '\\' DESC, v.path LIMIT {}",
+        "{SELECT} WHERE (lower(u.code) LIKE $1 ESCAPE '\\' OR u.name_fold LIKE $2 ESCAPE '\\')
+           AND u.valid_from <= $3 AND (u.valid_to IS NULL OR u.valid_to >= $3)
+         ORDER BY lower(u.code) LIKE $1 ESCAPE '\\' DESC, u.path LIMIT {}",
         crate::pool::limit(limit)
     );
     Ok(

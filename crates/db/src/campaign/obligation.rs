@@ -157,7 +157,9 @@ pub async fn mine(db: &Db, path: &str) -> DbResult<Vec<Obligation>> {
 /// Every obligation a unit has had, carried ones included, newest campaign first.
 pub async fn of_unit(db: &Db, unit_id: i64) -> DbResult<Vec<Obligation>> {
     let sql = format!(
-        "{SELECT} WHERE o.unit_id = $1 OR o.carried_to IN (SELECT id FROM obligation WHERE unit_id = $1)
+        "{SELECT} WHERE o.id IN (SELECT id FROM obligation WHERE unit_id = $1
+           UNION ALL SELECT f.id FROM obligation t JOIN obligation f ON f.carried_to = t.id
+           WHERE t.unit_id = $1)
          ORDER BY o.campaign_id DESC, o.id"
     );
     Ok(
