@@ -16,13 +16,6 @@ pub async fn add(tx: &mut Tx, key: &str, delta: i64) -> DbResult<()> {
     Ok(())
 }
 
-/// One total; 0 if it was never incremented.
-pub async fn get(db: &Db, key: &str) -> DbResult<i64> {
-    let v: Option<i64> = with_db!(db, p => sqlx::query_scalar(
-        "SELECT value FROM counter WHERE key = $1").bind(key).fetch_optional(p).await)?;
-    Ok(v.unwrap_or(0))
-}
-
 pub async fn all(db: &Db) -> DbResult<HashMap<String, i64>> {
     let rows: Vec<(String, i64)> =
         with_db!(db, p => sqlx::query_as("SELECT key, value FROM counter").fetch_all(p).await)?;

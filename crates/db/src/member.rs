@@ -85,19 +85,15 @@ pub async fn list(
 /// Whether the subtree holds at least 1/32 of all units (of any day), so
 /// that a name-ordered walk meets one of its members every few dozen
 /// persons. Counting stops at that share, so a national root costs no
-/// more than a province.
+/// more than a province. One statement: the share comes from the counter.
 async fn dense(db: &Db, root_path: &str, upper: &str) -> DbResult<bool> {
-    let units = crate::counter::get(db, crate::counter::UNITS).await?;
-    let share = (units / 32).max(64);
-    // An integer of ours, written in: a bound LIMIT is typed differently by
-    // the two drivers.
-    let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM unit_version
-         WHERE path >= $1 AND path < $2 LIMIT {share}) s"
-    );
-    let seen: i64 = with_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(root_path).bind(upper).fetch_one(p).await)?;
-    Ok(seen >= share)
+    const SQL: &str = "WITH k AS (SELECT CASE WHEN n / 32 > 64 THEN n / 32 ELSE 64 END AS share
+           FROM (SELECT COALESCE((SELECT value FROM counter WHERE key = $3), 0) AS n) c)
+         SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM unit_version
+                  WHERE path >= $1 AND path < $2 LIMIT (SELECT share FROM k)) s)
+              >= (SELECT share FROM k)";
+    Ok(with_db!(db, p => sqlx::query_scalar(SQL)
+        .bind(root_path).bind(upper).bind(crate::counter::UNITS).fetch_one(p).await)?)
 }
 
 /// The small-subtree plan: the subtree's units, their rolls, then sorted.
