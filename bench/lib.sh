@@ -11,10 +11,12 @@ LOAD_CPU="${LOAD_CPU:-1}"
 
 need() { command -v "$1" >/dev/null || { echo "bench: cần $1 (apt-get install $2)"; exit 2; }; }
 
-# BENCH_NO_BUILD=1 uses the release binary as it is (run-all builds once).
+# BENCH_NO_BUILD=1 uses the release binaries as they are (run-all builds
+# once). One build for the server and bench/bare_list, so their shared
+# dependencies are compiled once, with the same features.
 build_bin() {
   if [ "${BENCH_NO_BUILD:-0}" = 1 ] && [ -x "$BIN" ]; then return 0; fi
-  (cd "$ROOT" && cargo build --release --quiet)
+  (cd "$ROOT" && cargo build --release --quiet --workspace --bins)
 }
 
 build() {

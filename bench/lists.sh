@@ -11,7 +11,7 @@
 #       query with the list's ORDER BY) as the htmx partial (HX-Request:
 #       true, rows only), and page 1 as the full page (filters, total);
 #   (b) the baselines: /livez (the server's static handler) and
-#       examples/bare_list.rs, the same SQL behind a bare axum handler (no
+#       bench/bare_list, the same SQL behind a bare axum handler (no
 #       session, no template engine), for page 1 and page $DEEP_PAGE;
 #   (c) filtered: the commonest type (index type_code, issued_on, id) and
 #       the fullest year (an issued_on range), page 1 and the last full page
@@ -62,13 +62,10 @@ PORT="${PORT:-$(free_port)}"
 BARE_PORT="${BARE_PORT:-$(free_port)}"
 PASSWORD="matkhau-do-hieu-nang"
 PAGE=50
-BARE="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/bare_list"
+BARE="${CARGO_TARGET_DIR:-$ROOT/target}/release/bare_list"
 
 need_tools
 build
-if [ "${BENCH_NO_BUILD:-0}" != 1 ] || [ ! -x "$BARE" ]; then
-  (cd "$ROOT" && cargo build --release --quiet --example bare_list)
-fi
 
 WORK="$(mktemp -d /tmp/trienkhai-lists.XXXXXX)"
 DB="${LISTS_DB:-$WORK/bench.db}"

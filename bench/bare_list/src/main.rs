@@ -4,7 +4,7 @@
 //! as a plain HTML table. What the app's GET /documents costs beyond this is
 //! its own overhead (session lookup, filters, askama, the page around).
 //!
-//! Use: cargo run --release --example bare_list -- sqlite:///abs/bench.db 127.0.0.1:8081
+//! Use: cargo run --release -p bare_list -- sqlite:///abs/bench.db 127.0.0.1:8081
 //! then GET /documents or /documents?after=2024-05-01~123 (the keyset cursor).
 use std::{fmt::Write as _, str::FromStr, time::Duration};
 
