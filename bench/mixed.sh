@@ -20,6 +20,9 @@
 # Targets (province, SQLite): ≥ 3.000 requests/s with p99 ≤ 50 ms; mix
 # ≥ 0,015× /livez; RSS ≤ 100 MB under load and ≤ 20 MB idle; cold start
 # ≤ 100 ms. Every answer must be 2xx (a 409 would be a stale stamp).
+# The server runs on CPU 0 and wrk on CPU 1 (per-core figures);
+# SERVER_CPU=0-1 LOAD_CPU=0-1 has both share the two cores (wrk's Lua
+# script then takes part of the server's second core).
 # PG=1 runs on PostgreSQL (a fresh database on PGHOST:PGPORT, default
 # 127.0.0.1:5432, user postgres; the national target there is ≥ 1.500/s
 # with p99 ≤ 100 ms: SCALE=nation PG=1 RATE=1500 P99_MAX=100).
@@ -283,7 +286,7 @@ PY
 fi
 
 echo
-echo "| phép đo ($ENGINE, quy mô $SCALE: $(vn_int "$N_GRASS") tổ chức cơ sở, $(vn_int "$N_MEMBERS") đảng viên, $(vn_int "$N_DOCS") văn bản; trung vị $RUNS lần) | giá trị | mục tiêu | kết quả |"
+echo "| phép đo ($ENGINE, quy mô $SCALE: $(vn_int "$N_GRASS") tổ chức cơ sở, $(vn_int "$N_MEMBERS") đảng viên, $(vn_int "$N_DOCS") văn bản; máy chủ trên CPU $SERVER_CPU, wrk trên CPU $LOAD_CPU; trung vị $RUNS lần) | giá trị | mục tiêu | kết quả |"
 echo "|---|---:|---:|---|"
 echo "| /livez (tĩnh), hết sức, rps | $(vn_int "$l_r") | — | |"
 echo "| tải hỗn hợp, hết sức ($CONNS kết nối), rps | $(vn_int "$m_r") | — | trung vị $(vn_dec "$m_p50" 2) ms, p99 $(vn_dec "$m_p99" 2) ms |"

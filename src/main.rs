@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .on_thread_park(collect_when_idle)
         .build()
     {
         Ok(rt) => rt,
@@ -77,4 +78,22 @@ fn keep_memory_low() {
         // 18, 42 MB after load rather than 25.
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
+}
+
+/// A worker that runs out of tasks hands its heap's free pages back, at
+/// most once a second: mimalloc keeps them per thread, and only the owning
+/// thread can collect them (1,5 MB more resident per idle worker).
+fn collect_when_idle() {
+    use std::{cell::Cell, time::Instant};
+    thread_local!(static LAST: Cell<Option<Instant>> = const { Cell::new(None) });
+    let now = Instant::now();
+    if LAST
+        .get()
+        .is_some_and(|t| now.duration_since(t).as_secs() < 1)
+    {
+        return;
+    }
+    LAST.set(Some(now));
+    // SAFETY: collects the calling thread's own heap.
+    unsafe { libmimalloc_sys::mi_collect(true) };
 }

@@ -113,6 +113,8 @@ pub async fn connect_serving(url: &str) -> DbResult<Db> {
 /// reached only if the background task falls behind.
 const SERVING_AUTOCHECKPOINT: &str = "16384";
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+/// How long a served SQLite connection may sit unused before it is closed.
+const SERVING_IDLE: Duration = Duration::from_secs(2);
 
 async fn open(url: &str, serving: bool) -> DbResult<Db> {
     match engine_of(url) {
@@ -140,10 +142,14 @@ async fn open(url: &str, serving: bool) -> DbResult<Db> {
             }
             // An in-process file cannot drop a connection the way a network can,
             // so skip sqlx's ping before each acquire (a worker-thread round trip).
+            // A server closes connections idle for a few seconds (one is
+            // opened again at once): each holds up to 2 MB of cached pages
+            // after a busy spell, and a reopen costs about a millisecond.
             let pool = SqlitePoolOptions::new()
                 .test_before_acquire(false)
                 .max_connections(2)
                 .min_connections(1)
+                .idle_timeout(serving.then_some(SERVING_IDLE))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(pool_opts)
                 .await
