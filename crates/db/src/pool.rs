@@ -113,7 +113,7 @@ pub async fn connect_serving(url: &str) -> DbResult<Db> {
 /// reached only if the background task falls behind.
 const SERVING_AUTOCHECKPOINT: &str = "16384";
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
-/// How long a served SQLite connection may sit unused before it is closed.
+/// How long a server's database connection may sit unused before it is closed.
 const SERVING_IDLE: Duration = Duration::from_secs(2);
 
 async fn open(url: &str, serving: bool) -> DbResult<Db> {
@@ -167,8 +167,12 @@ async fn open(url: &str, serving: bool) -> DbResult<Db> {
                 .map_err(|e| DbError::Config(format!("địa chỉ PostgreSQL không hợp lệ: {e}")))?
                 .options([("jit", "off")]);
             let port = opts.get_port();
+            // A server hands back connections idle for a few seconds, as on
+            // SQLite: each keeps its buffers and statement cache.
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .min_connections(u32::from(serving))
+                .idle_timeout(serving.then_some(SERVING_IDLE))
                 .acquire_timeout(Duration::from_secs(10))
                 .after_connect(move |_, _| {
                     Box::pin(async move {
