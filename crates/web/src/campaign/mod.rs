@@ -193,11 +193,7 @@ async fn form_page(
 ) -> WebResult<FormPage> {
     let cur = viewer.signed()?;
     let today = fmt::today_vn();
-    let committees = unit::committees(&st.db, today)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let committees = unit::committees(&st.db, today).await?;
     let filter = Filter {
         see_secret: crate::authz::may_see_secret(cur),
         ..Default::default()
