@@ -64,8 +64,9 @@ pub async fn succeeded(db: &Db, a: Attempt) -> DbResult<()> {
 
 /// Housekeeping: windows that have run out.
 pub async fn purge(db: &Db) -> DbResult<u64> {
-    Ok(
-        with_db!(db, p => sqlx::query("DELETE FROM login_throttle WHERE window_start <= $1")
-        .bind(now_ms() - WINDOW_MS).execute(p).await.map(|r| r.rows_affected()))?,
-    )
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, c => sqlx::query("DELETE FROM login_throttle WHERE window_start <= $1")
+        .bind(now_ms() - WINDOW_MS).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    Ok(n)
 }
