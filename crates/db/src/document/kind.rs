@@ -32,17 +32,14 @@ pub async fn name_in(
     Ok(row.map(|r| r.0))
 }
 
-/// Types of one regulation, for the issue form.
-pub async fn of_regulation(db: &Db, regulation: &str) -> DbResult<Vec<Kind>> {
+/// Types of the Party regulation in force on an ISO date, for the issue
+/// form and the register's filter: one statement, since both pages ask
+/// on every view.
+pub async fn in_force(db: &Db, iso: &str) -> DbResult<Vec<Kind>> {
     Ok(with_db!(db, p => sqlx::query_as::<_, Kind>(
-        "SELECT regulation, code, kind, name FROM doc_type WHERE regulation = $1 ORDER BY name, code")
-        .bind(regulation).fetch_all(p).await)?)
-}
-
-/// The Party regulation in force on an ISO date.
-pub async fn regulation_on(db: &Db, iso: &str) -> DbResult<Option<String>> {
-    let row: Option<(String,)> = with_db!(db, p => sqlx::query_as(
-        "SELECT code FROM doc_regulation WHERE system = 'party' AND valid_from <= $1
-         ORDER BY valid_from DESC LIMIT 1").bind(iso).fetch_optional(p).await)?;
-    Ok(row.map(|r| r.0))
+        "SELECT regulation, code, kind, name FROM doc_type
+         WHERE regulation = (SELECT code FROM doc_regulation WHERE system = 'party' AND valid_from <= $1
+                             ORDER BY valid_from DESC LIMIT 1)
+         ORDER BY name, code")
+        .bind(iso).fetch_all(p).await)?)
 }

@@ -118,19 +118,16 @@ async fn form_page(
 ) -> WebResult<FormPage> {
     let cur = viewer.signed()?;
     let today = fmt::iso(fmt::today_vn());
-    let types = match kind::regulation_on(&st.db, &today).await? {
-        Some(reg) => kind::of_regulation(&st.db, &reg)
-            .await?
-            .into_iter()
-            .map(|k| {
-                (
-                    format!("{}|{}", k.code, k.kind),
-                    format!("{} ({})", k.name, k.code),
-                )
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    let types = kind::in_force(&st.db, &today)
+        .await?
+        .into_iter()
+        .map(|k| {
+            (
+                format!("{}|{}", k.code, k.kind),
+                format!("{} ({})", k.name, k.code),
+            )
+        })
+        .collect();
     Ok(FormPage {
         nav: Some(Nav::new(cur, "documents")),
         csrf: cur.csrf.clone(),

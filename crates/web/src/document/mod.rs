@@ -173,18 +173,10 @@ pub async fn list(
         Some(fmt::int(all.get(counter::DOCUMENTS).copied().unwrap_or(0)))
     };
     let today = fmt::iso(fmt::today_vn());
-    let regulation = document::kind::regulation_on(&st.db, &today).await?;
-    let types: Vec<(String, String)> = match regulation {
-        Some(r) => document::kind::of_regulation(&st.db, &r)
-            .await?
-            .into_iter()
-            .map(|k| (k.code, k.name))
-            .collect(),
-        None => Vec::new(),
-    };
+    let types = document::kind::in_force(&st.db, &today).await?;
     // One entry per code; a shared code (QĐ) is labelled by both names.
     let mut by_code: Vec<(String, String)> = Vec::new();
-    for (code, name) in types {
+    for document::kind::Kind { code, name, .. } in types {
         match by_code.iter_mut().find(|t| t.0 == code) {
             Some(t) => t.1 = format!("{}, {}", t.1, name),
             None => by_code.push((code, name)),
