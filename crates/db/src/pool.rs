@@ -74,6 +74,19 @@ macro_rules! with_tx {
     };
 }
 
+/// One statement as a write of its own: it takes its turn in the write
+/// queue like any transaction, rather than waiting in SQLite's busy
+/// handler while holding a connection. Evaluates to the body's value;
+/// errors return from the calling function.
+macro_rules! write_one {
+    ($db:expr, $c:ident => $body:expr) => {{
+        let mut tx = $db.begin().await?;
+        let out = with_tx!(&mut tx, $c => $body)?;
+        tx.commit().await?;
+        out
+    }};
+}
+
 fn engine_of(url: &str) -> Option<Engine> {
     if url.starts_with("sqlite:") {
         Some(Engine::Sqlite)

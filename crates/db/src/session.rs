@@ -55,14 +55,10 @@ pub async fn lookup(db: &Db, token: &str, idle_ms: i64) -> DbResult<Option<Curre
     if let Some(cur) = &row
         && now - cur.last_seen_at > TOUCH_EVERY_MS
     {
-        // A write like any other: it waits its turn in the write queue
-        // rather than in SQLite's busy handler, holding a connection.
-        let mut tx = db.begin().await?;
-        with_tx!(&mut tx, c => sqlx::query(
+        write_one!(db, c => sqlx::query(
             "UPDATE session SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
             .bind(now).bind(now + idle_ms).bind(&cur.session_id)
-            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
-        tx.commit().await?;
+            .execute(&mut *c).await.map(|r| r.rows_affected()));
     }
     Ok(row)
 }
@@ -88,9 +84,8 @@ pub async fn revoke_others_in(tx: &mut Tx, user_id: i64, keep: &str) -> DbResult
 /// Housekeeping, run periodically by the server.
 pub async fn purge_expired(db: &Db) -> DbResult<u64> {
     let now = now_ms();
-    let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, c => sqlx::query("DELETE FROM session WHERE expires_at <= $1 OR created_at <= $2")
-        .bind(now).bind(now - ABSOLUTE_MS).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    tx.commit().await?;
-    Ok(n)
+    Ok(
+        write_one!(db, c => sqlx::query("DELETE FROM session WHERE expires_at <= $1 OR created_at <= $2")
+        .bind(now).bind(now - ABSOLUTE_MS).execute(&mut *c).await.map(|r| r.rows_affected())),
+    )
 }

@@ -64,9 +64,8 @@ pub async fn succeeded(db: &Db, a: Attempt) -> DbResult<()> {
 
 /// Housekeeping: windows that have run out.
 pub async fn purge(db: &Db) -> DbResult<u64> {
-    let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, c => sqlx::query("DELETE FROM login_throttle WHERE window_start <= $1")
-        .bind(now_ms() - WINDOW_MS).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    tx.commit().await?;
-    Ok(n)
+    Ok(
+        write_one!(db, c => sqlx::query("DELETE FROM login_throttle WHERE window_start <= $1")
+        .bind(now_ms() - WINDOW_MS).execute(&mut *c).await.map(|r| r.rows_affected())),
+    )
 }

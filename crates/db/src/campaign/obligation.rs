@@ -524,12 +524,10 @@ pub async fn versions(db: &Db, id: i64) -> DbResult<Vec<Version>> {
 
 /// A report being typed, kept per account so it survives a reload.
 pub async fn save_draft(db: &Db, id: i64, user: i64, body: &str) -> DbResult<()> {
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, c => sqlx::query(
+    write_one!(db, c => sqlx::query(
         "INSERT INTO report_draft (obligation_id, user_id, body, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (obligation_id, user_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at")
-        .bind(id).bind(user).bind(body).bind(now_ms()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    tx.commit().await?;
+        .bind(id).bind(user).bind(body).bind(now_ms()).execute(&mut *c).await.map(|r| r.rows_affected()));
     Ok(())
 }
 

@@ -160,9 +160,7 @@ pub async fn claim_mail(db: &Db, who: &str, limit: i64) -> DbResult<Vec<Mail>> {
            (SELECT id FROM mail_outbox WHERE claimed_by IS NULL AND sent_at IS NULL ORDER BY id LIMIT {})",
         crate::pool::limit(limit)
     );
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, c => sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(who).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    tx.commit().await?;
+    write_one!(db, c => sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(who).execute(&mut *c).await.map(|r| r.rows_affected()));
     Ok(with_db!(db, p => sqlx::query_as::<_, Mail>(
         "SELECT id, address, subject, body FROM mail_outbox WHERE claimed_by = $1 AND sent_at IS NULL ORDER BY id")
         .bind(who).fetch_all(p).await)?)
@@ -174,9 +172,7 @@ pub async fn mail_done(db: &Db, id: i64, error: Option<&str>) -> DbResult<()> {
         None => "UPDATE mail_outbox SET sent_at = $2, error = $3 WHERE id = $1",
         Some(_) => "UPDATE mail_outbox SET claimed_by = NULL, error = $3 WHERE id = $1 AND $2 > 0",
     };
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, c => sqlx::query(sql).bind(id).bind(now_ms()).bind(error).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    tx.commit().await?;
+    write_one!(db, c => sqlx::query(sql).bind(id).bind(now_ms()).bind(error).execute(&mut *c).await.map(|r| r.rows_affected()));
     Ok(())
 }
 
@@ -204,9 +200,7 @@ pub async fn unread(db: &Db, user: i64) -> DbResult<i64> {
 }
 
 pub async fn mark_read(db: &Db, user: i64) -> DbResult<()> {
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, c => sqlx::query("UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
-        .bind(user).bind(now_ms()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    tx.commit().await?;
+    write_one!(db, c => sqlx::query("UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
+        .bind(user).bind(now_ms()).execute(&mut *c).await.map(|r| r.rows_affected()));
     Ok(())
 }
