@@ -174,6 +174,11 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ),
     ("GET", "/campaigns", [false, true, true, false, false]),
     ("GET", "/campaigns/new", [false, true, true, false, false]),
+    (
+        "GET",
+        "/campaigns/committees",
+        [false, true, true, false, false],
+    ),
     ("POST", "/campaigns", [false, true, true, false, false]),
     ("GET", "/campaigns/{id}", [false, true, true, false, false]),
     (

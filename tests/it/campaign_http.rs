@@ -117,6 +117,97 @@ async fn refusals_story(engine: Engine) {
 }
 both_engines!(cascade_http_refusals, refusals_story);
 
+/// Past 200 committees the launch form offers a code picker, not a list
+/// (3.641 at national size made a 245 KB page): it starts at the top
+/// committee, suggests committees only, and refuses an unknown code at the
+/// field with nothing written.
+async fn committee_picker_story(engine: Engine) {
+    let t = TestDb::demo(engine).await;
+    let app = TestApp::spawn(&t.db).await;
+    let staff = app.client();
+    staff.login_ok("canbo", demo::PASSWORD).await;
+    let (_, form) = staff.text("/campaigns/new").await;
+    assert!(
+        form.contains("<select id=\"unit_id\""),
+        "a few committees are listed"
+    );
+    let top = crate::support::top_unit(&t.db).await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    for i in 0..200 {
+        unit::create_in(
+            &mut tx,
+            &setup_actor(),
+            unit::NewUnit {
+                code: format!("XA{i:03}"),
+                name: format!("Đảng bộ xã Hòa Bình {i}"),
+                type_code: "cap_tren_co_so".into(),
+                parent_id: Some(top.id),
+                issuer_code: None,
+                valid_from: "2010-01-01".into(),
+                valid_to: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let (s, form) = staff.text("/campaigns/new").await;
+    assert_eq!(s, 200);
+    assert!(!form.contains("<select id=\"unit_id\""), "no list of 200+");
+    assert!(
+        form.contains(&format!("name=\"unit_code\" value=\"{}\"", top.code)),
+        "the picker starts at the top committee"
+    );
+    // Typed without marks, a committee is found; a grassroots unit is not.
+    let (s, opts) = staff
+        .text("/campaigns/committees?unit_code=hoa%20binh%2017")
+        .await;
+    assert_eq!(s, 200);
+    assert!(opts.contains("value=\"XA017\""), "{opts}");
+    let (_, opts) = staff.text("/campaigns/committees?unit_code=HNBT").await;
+    assert!(
+        !opts.contains("value=\"HNBT\""),
+        "a chi bộ is no committee: {opts}"
+    );
+    let doc = any_document(&t.db).await.to_string();
+    let launch = |code: &'static str| {
+        let staff = &staff;
+        let doc = doc.clone();
+        async move {
+            let f = [
+                ("unit_code", code),
+                ("title", "Quán triệt Nghị quyết (chọn theo mã)"),
+                ("documents", doc.as_str()),
+                ("launched_on", "2026-01-10"),
+                ("session_due", "trong 30 ngày"),
+                ("programme_due", "trong 45 ngày"),
+                ("report_due", "trong 60 ngày"),
+            ];
+            staff.submit("/campaigns/new", "/campaigns", &f).await
+        }
+    };
+    let before = campaign::list(&t.db, None, 100).await.unwrap().len();
+    let r = launch("KHONGCO").await;
+    assert_eq!(r.status().as_u16(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains(Code::UnitNotFound.message()), "{body}");
+    assert!(
+        body.contains("value=\"KHONGCO\""),
+        "what was typed comes back"
+    );
+    assert_eq!(
+        campaign::list(&t.db, None, 100).await.unwrap().len(),
+        before
+    );
+    let r = launch("dcqd").await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+    let made = &campaign::list(&t.db, None, 1).await.unwrap()[0];
+    let dcqd = unit::by_code(&t.db, "DCQD").await.unwrap().unwrap();
+    assert_eq!(made.campaign.unit_id, dcqd.id, "a code typed in lower case");
+    t.cleanup().await;
+}
+both_engines!(campaign_committee_picker, committee_picker_story);
+
 async fn set_email(db: &Db, username: &str, email: &str) {
     let Db::Postgres(p) = db else { unreachable!() };
     sqlx::query(

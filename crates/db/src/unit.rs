@@ -190,25 +190,37 @@ pub async fn list(
     )
 }
 
-/// Units that run campaigns (provincial and intermediate committees) open
-/// on `as_of`, in their latest state, parents first: (id, name) for the
-/// campaign form. The latest state spares a join to every version:
-/// PostgreSQL hashed all 326.000 of them at national size (100 ms). Two
-/// columns, since at that size the form lists 3.641 committees and the
-/// unit's other columns were most of its 11 ms.
-pub async fn committees(db: &Db, as_of: Date) -> DbResult<Vec<(i64, String)>> {
-    Ok(with_db!(db, p => sqlx::query_as(
+/// The unit types that run campaigns: provincial and intermediate committees.
+const COMMITTEE: &str = "u.type_code IN ('dang_bo_tinh', 'cap_tren_co_so')";
+
+/// Committees open on `as_of`, in their latest state, parents first:
+/// (id, name) for the campaign form's list, or None when there are more
+/// than `cap` (3.641 at national size made a 245 KB form; it offers a
+/// picker instead). The latest state spares a join to every version:
+/// PostgreSQL hashed all 326.000 of them at national size (100 ms).
+pub async fn committees(db: &Db, as_of: Date, cap: i64) -> DbResult<Option<Vec<(i64, String)>>> {
+    let sql = format!(
         "SELECT u.id, u.name FROM unit u
-         WHERE u.type_code IN ('dang_bo_tinh', 'cap_tren_co_so')
-           AND u.valid_from <= $1 AND (u.valid_to IS NULL OR u.valid_to >= $1)
-         ORDER BY u.path")
-        .bind(fmt::iso(as_of)).fetch_all(p).await)?)
+         WHERE {COMMITTEE} AND u.valid_from <= $1 AND (u.valid_to IS NULL OR u.valid_to >= $1)
+         ORDER BY u.path LIMIT {}",
+        crate::pool::limit(cap + 1)
+    );
+    let rows: Vec<(i64, String)> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(fmt::iso(as_of)).fetch_all(p).await)?;
+    Ok((rows.len() as i64 <= cap).then_some(rows))
+}
+
+/// Which units a picker offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    Any,
+    Committee,
 }
 
 /// Up to `limit` units open on `as_of` (latest state, as `committees`)
 /// whose code or folded name holds the folded `q`, codes first; for the
-/// pickers of the restructuring wizard.
-pub async fn suggest(db: &Db, q: &str, as_of: Date, limit: i64) -> DbResult<Vec<Unit>> {
+/// pickers of the restructuring wizard and the campaign form.
+pub async fn suggest(db: &Db, q: &str, pick: Pick, as_of: Date, limit: i64) -> DbResult<Vec<Unit>> {
     let folded = text::fold(q.trim());
     if folded.is_empty() {
         return Ok(vec![]);
@@ -223,8 +235,12 @@ pub async fn suggest(db: &Db, q: &str, as_of: Date, limit: i64) -> DbResult<Vec<
         .collect();
     let sql = format!(
         "{SELECT} WHERE (lower(u.code) LIKE $1 ESCAPE '\\' OR u.name_fold LIKE $2 ESCAPE '\\')
-           AND u.valid_from <= $3 AND (u.valid_to IS NULL OR u.valid_to >= $3)
+           AND {} AND u.valid_from <= $3 AND (u.valid_to IS NULL OR u.valid_to >= $3)
          ORDER BY lower(u.code) LIKE $1 ESCAPE '\\' DESC, u.path LIMIT {}",
+        match pick {
+            Pick::Any => "TRUE",
+            Pick::Committee => COMMITTEE,
+        },
         crate::pool::limit(limit)
     );
     Ok(

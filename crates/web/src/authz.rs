@@ -56,7 +56,9 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         ("POST", "/documents/{id}/relations") => Office,
         ("GET", "/api/v1/search" | "/api/v1/documents" | "/api/v1/documents/{id}") => User,
         ("POST", "/api/v1/documents" | "/api/v1/documents/issue") => Office,
-        ("GET", "/campaigns" | "/campaigns/new" | "/campaigns/{id}") => Office,
+        ("GET", "/campaigns" | "/campaigns/new" | "/campaigns/committees" | "/campaigns/{id}") => {
+            Office
+        }
         ("GET", "/campaigns/{id}/report.docx" | "/campaigns/{id}/report.xlsx") => Office,
         ("POST", "/campaigns" | "/campaigns/{id}/lock") => Office,
         ("GET", "/api/v1/campaigns" | "/api/v1/campaigns/{id}/board") => Office,

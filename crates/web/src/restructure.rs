@@ -1,6 +1,8 @@
 //! The restructuring wizard: pick the kind of change, fill in the units,
 //! date and decision, preview exactly what will move, then commit. The
 //! preview's fingerprint makes a commit refuse if the tree changed since.
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::{
     Form,
@@ -13,7 +15,7 @@ use trienkhai_core::{Code, FieldError, fmt};
 use trienkhai_db::{
     DbError,
     restructure::{self, Change, Order, Plan, Target, kind_label},
-    unit::{self, NewUnit, UnitType},
+    unit::{self, NewUnit, Pick, UnitType},
 };
 
 use crate::{
@@ -121,9 +123,20 @@ const CODE_FIELDS: [&str; 6] = [
 /// and the ones before it are kept in each option's value.
 pub async fn units(
     State(st): State<AppState>,
-    Query(q): Query<std::collections::HashMap<String, String>>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    let typed = CODE_FIELDS
+    unit_options(&st, &q, &CODE_FIELDS, Pick::Any).await
+}
+
+/// The datalist options for whichever of `fields` htmx sent; the campaign
+/// form's committee picker uses it too.
+pub(crate) async fn unit_options(
+    st: &AppState,
+    q: &HashMap<String, String>,
+    fields: &[&str],
+    pick: Pick,
+) -> WebResult<Response> {
+    let typed = fields
         .iter()
         .find_map(|f| q.get(*f))
         .map(|t| trienkhai_core::text::nfc(t))
@@ -132,7 +145,7 @@ pub async fn units(
         Some((b, l)) => (format!("{}, ", b.trim_end()), l),
         None => (String::new(), typed.as_str()),
     };
-    let units = unit::suggest(&st.db, last, fmt::today_vn(), 20)
+    let units = unit::suggest(&st.db, last, pick, fmt::today_vn(), 20)
         .await?
         .into_iter()
         .map(|u| {

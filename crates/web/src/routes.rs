@@ -247,6 +247,12 @@ fn table() -> Vec<(Method, &'static str, &'static str, H)> {
             get(campaign::new_form),
         ),
         (
+            M::GET,
+            "/campaigns/committees",
+            "Gợi ý cấp ủy theo mã hoặc tên",
+            get(campaign::committee_options),
+        ),
+        (
             M::POST,
             "/campaigns",
             "Triển khai đợt mới",

@@ -159,6 +159,9 @@ pub async fn list(State(st): State<AppState>, viewer: Viewer) -> WebResult<Respo
 #[serde(default)]
 pub struct LaunchForm {
     pub unit_id: String,
+    /// The committee's code, from the picker shown instead of the list
+    /// when there are too many committees to list.
+    pub unit_code: String,
     pub title: String,
     /// Checked documents arrive as repeated `documents` fields.
     #[serde(skip)]
@@ -181,19 +184,32 @@ struct FormPage {
     csrf: String,
     f: LaunchForm,
     errors: Errors,
-    committees: Vec<(i64, String)>,
+    /// None: too many to list; the form shows the code picker.
+    committees: Option<Vec<(i64, String)>>,
     documents: Vec<(i64, String, String)>,
 }
+
+/// Committees listed in the form; past this many it offers a picker.
+const LISTED_COMMITTEES: i64 = 200;
 
 async fn form_page(
     st: &AppState,
     viewer: &Viewer,
-    f: LaunchForm,
+    mut f: LaunchForm,
     errors: Vec<trienkhai_core::FieldError>,
 ) -> WebResult<FormPage> {
     let cur = viewer.signed()?;
     let today = fmt::today_vn();
-    let committees = unit::committees(&st.db, today).await?;
+    let committees = unit::committees(&st.db, today, LISTED_COMMITTEES).await?;
+    // The picker starts at this installation's own committee, as the list does.
+    if committees.is_none()
+        && f.unit_code.is_empty()
+        && f.unit_id.is_empty()
+        && let Some(top) = unit::top_id(&st.db).await?
+        && let Some(u) = unit::at(&st.db, top, today).await?
+    {
+        f.unit_code = u.code;
+    }
     let filter = Filter {
         see_secret: crate::authz::may_see_secret(cur),
         ..Default::default()
@@ -236,12 +252,25 @@ async fn codes(st: &AppState, typed: &str, field: &'static str) -> Result<Vec<i6
     Ok(out)
 }
 
+/// The committee picker's options as the user types a code or a name.
+pub async fn committee_options(
+    State(st): State<AppState>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> WebResult<Response> {
+    crate::restructure::unit_options(&st, &q, &["unit_code"], unit::Pick::Committee).await
+}
+
 impl LaunchForm {
     /// The form's values as the storage layer takes them.
     pub async fn campaign(&self, st: &AppState) -> Result<NewCampaign, DbError> {
         let num = |s: &str| s.trim().parse::<i64>().ok();
         Ok(NewCampaign {
-            unit_id: num(&self.unit_id).ok_or(DbError::field("unit_id", Code::Required))?,
+            unit_id: match num(&self.unit_id) {
+                Some(id) => id,
+                None => unit::id_by_code(&st.db, &self.unit_code, "unit_id")
+                    .await?
+                    .ok_or(DbError::field("unit_id", Code::Required))?,
+            },
             title: text::clean(&self.title),
             documents: self.documents.clone(),
             plan_document_id: num(&self.plan_document_id),
