@@ -797,6 +797,20 @@ async fn pages_story(engine: Engine) {
         total != "0" && html.contains(&format!("· {total} đảng viên")),
         "{total}: {html}"
     );
+    // Its parent that day, by name, from the same statement as the unit.
+    let top = unit::get(db, bloc.parent_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        html.contains(&format!(
+            "trực thuộc <a href=\"/units/{}?as_of={}\">{}</a>",
+            top.id,
+            trienkhai_core::fmt::iso(today),
+            top.name
+        )),
+        "{html}"
+    );
 
     // The wizard's code picker: units by folded name as one types, the
     // codes already typed kept; LIKE's wildcards are plain characters.
@@ -916,6 +930,24 @@ async fn pages_story(engine: Engine) {
         .await;
     assert_eq!(u["lineage"][0]["kind"], "merge");
     assert_eq!(u["children"].as_array().unwrap().len(), 11);
+    // Each child with its own roll, as the tree page counts it.
+    let day = date!(2020 - 01 - 01);
+    let then = unit::at(db, duk.id, day).await.unwrap().unwrap();
+    let own: Vec<i64> = unit::tree(db, &then.path, day)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.unit.parent_id == Some(duk.id))
+        .map(|n| n.members)
+        .collect();
+    let got: Vec<i64> = u["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["members"].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, own);
+    assert!(own.iter().sum::<i64>() > 0);
     let list = app
         .api_json(&tok, &format!("/api/v1/units/{}/members?limit=5", sct.id))
         .await;

@@ -129,11 +129,7 @@ pub async fn unit(
     let day = day_of(q.as_of.as_deref())?;
     let then = unit::at(&st.db, id, day).await?;
     let children = match &then {
-        Some(t) => unit::tree(&st.db, &t.path, day)
-            .await?
-            .into_iter()
-            .filter(|n| n.unit.parent_id == Some(id))
-            .collect(),
+        Some(t) => unit::children(&st.db, t, day, unit::Members::Own).await?,
         None => vec![],
     };
     Ok(Json(json!({

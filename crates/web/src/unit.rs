@@ -252,18 +252,18 @@ pub async fn show(
     let cur = viewer.signed()?;
     let u = visible_unit(&st, &viewer, id).await?;
     let day = Day::from(&q.as_of);
-    let then = unit::at(&st.db, id, day.date).await?;
-    let (children, direct) = match &then {
-        Some(t) => unit::children(&st.db, t, day.date).await?,
-        None => (vec![], 0),
+    let (then, parent, direct) = match unit::head(&st.db, id, day.date).await? {
+        Some(h) => {
+            let parent = h.unit.parent_id.zip(h.parent_name);
+            (Some(h.unit), parent, h.direct)
+        }
+        None => (None, None, 0),
+    };
+    let children = match &then {
+        Some(t) => unit::children(&st.db, t, day.date, unit::Members::Subtree).await?,
+        None => vec![],
     };
     let total_members = direct + children.iter().map(|c| c.members).sum::<i64>();
-    let parent = match then.as_ref().and_then(|t| t.parent_id) {
-        Some(pid) => unit::at(&st.db, pid, day.date)
-            .await?
-            .map(|p| (p.id, p.name)),
-        None => None,
-    };
     let show_members = authz::may_list_members(cur, u.id, &u.path) && then.is_some();
     let mut members = match (&then, show_members) {
         (Some(t), true) => member::list(&st.db, &t.path, day.date, None, MEMBER_PAGE + 1).await?,
