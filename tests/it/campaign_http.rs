@@ -341,6 +341,23 @@ async fn reminders_go_out_once_from_two_instances() {
         .await
         .unwrap();
     assert_eq!(again, 3);
+    // Each account's navigation counts its unread notifications until the
+    // page that lists them is opened.
+    let app = TestApp::spawn(db).await;
+    for (user, page) in [("bithu", "/obligations"), ("canbo", "/campaigns")] {
+        let c = app.client();
+        c.login_ok(user, demo::PASSWORD).await;
+        let badge = "<span class=\"unread\" title=\"Thông báo chưa đọc\">1</span>";
+        assert!(c.text("/account").await.1.contains(badge), "{user}");
+        assert!(
+            !c.text(page).await.1.contains("class=\"unread\""),
+            "{user}: read on {page}"
+        );
+        assert!(
+            !c.text("/account").await.1.contains("class=\"unread\""),
+            "{user}"
+        );
+    }
     second.close().await;
     t.cleanup().await;
 }

@@ -20,6 +20,9 @@ pub struct Current {
     pub unit_path: Option<String>,
     pub board_id: Option<i64>,
     pub must_change_password: bool,
+    /// Unread notifications, for the navigation (none through the API).
+    #[sqlx(default)]
+    pub unread: i64,
 }
 
 impl Current {
@@ -46,7 +49,8 @@ pub async fn lookup(db: &Db, token: &str, idle_ms: i64) -> DbResult<Option<Curre
     let now = now_ms();
     let row = with_db!(db, p => sqlx::query_as::<_, Current>(
         "SELECT s.id AS session_id, s.csrf, s.last_seen_at, u.id AS user_id, u.username, u.display_name,
-                u.role, u.unit_id, un.path AS unit_path, u.board_id, u.must_change_password
+                u.role, u.unit_id, un.path AS unit_path, u.board_id, u.must_change_password,
+                (SELECT COUNT(*) FROM notification n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread
          FROM session s
          JOIN app_user u ON u.id = s.user_id
          LEFT JOIN unit un ON un.id = u.unit_id

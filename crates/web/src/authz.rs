@@ -179,6 +179,7 @@ mod tests {
             unit_path: unit.map(|u| u.1.to_string()),
             board_id: None,
             must_change_password: false,
+            unread: 0,
         }
     }
 

@@ -90,7 +90,7 @@ pub async fn mine(State(st): State<AppState>, viewer: Viewer) -> WebResult<Respo
         .collect();
     reminder::mark_read(&st.db, cur.user_id).await?;
     page::render(&ListPage {
-        nav: Some(Nav::new(cur, "obligations")),
+        nav: Some(Nav::read(cur, "obligations")),
         cells,
         notes,
     })

@@ -19,6 +19,8 @@ pub struct Nav {
     pub is_office: bool,
     pub csrf: String,
     pub active: &'static str,
+    /// Unread notifications, shown beside the campaigns or the unit's work.
+    pub unread: i64,
 }
 
 impl Nav {
@@ -31,6 +33,15 @@ impl Nav {
             is_office: matches!(role, Role::Admin | Role::Staff),
             csrf: cur.csrf.clone(),
             active,
+            unread: cur.unread,
+        }
+    }
+
+    /// For the pages that list the notifications and mark them read.
+    pub fn read(cur: &Current, active: &'static str) -> Nav {
+        Nav {
+            unread: 0,
+            ..Nav::new(cur, active)
         }
     }
 }

@@ -192,13 +192,6 @@ pub async fn notifications(db: &Db, user: i64) -> DbResult<Vec<Notification>> {
         .bind(user).fetch_all(p).await)?)
 }
 
-pub async fn unread(db: &Db, user: i64) -> DbResult<i64> {
-    let (n,): (i64,) = with_db!(db, p => sqlx::query_as(
-        "SELECT COUNT(*) FROM notification WHERE user_id = $1 AND read_at IS NULL")
-        .bind(user).fetch_one(p).await)?;
-    Ok(n)
-}
-
 pub async fn mark_read(db: &Db, user: i64) -> DbResult<()> {
     write_one!(db, c => sqlx::query("UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
         .bind(user).bind(now_ms()).execute(&mut *c).await.map(|r| r.rows_affected()));

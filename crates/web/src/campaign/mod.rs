@@ -149,7 +149,7 @@ pub async fn list(State(st): State<AppState>, viewer: Viewer) -> WebResult<Respo
         .collect();
     reminder::mark_read(&st.db, cur.user_id).await?;
     page::render(&ListPage {
-        nav: Some(Nav::new(cur, "campaigns")),
+        nav: Some(Nav::read(cur, "campaigns")),
         rows,
         notes,
     })
