@@ -153,9 +153,8 @@ pub async fn get(db: &Db, id: i64) -> DbResult<Option<Unit>> {
     )
 }
 
-/// The same shape as `Unit`, read from the version valid on a day: the name
-/// and place the unit had then.
-/// A unit as it stood on a day (its version `v`): the columns, and the tables.
+/// The same shape as `Unit`, read from the version `v` valid on a day: the
+/// name and place the unit had then. Its columns, and its tables.
 const AT_COLUMNS: &str = "u.id, u.code, v.name, u.type_code, t.name AS type_name, v.parent_id,
     u.issuer_code, u.valid_from, u.valid_to, v.path";
 const AT_FROM: &str =
@@ -264,10 +263,9 @@ pub async fn at(db: &Db, id: i64, as_of: Date) -> DbResult<Option<Unit>> {
 
 /// A unit page's head: the unit as it stood on a day, its parent's name
 /// that day and its own direct members (not its sub-units').
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Head {
     #[sqlx(flatten)]
-    #[serde(flatten)]
     pub unit: Unit,
     pub parent_name: Option<String>,
     pub direct: i64,
