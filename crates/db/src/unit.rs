@@ -159,6 +159,9 @@ const AT_COLUMNS: &str = "u.id, u.code, v.name, u.type_code, t.name AS type_name
     u.issuer_code, u.valid_from, u.valid_to, v.path";
 const AT_FROM: &str =
     "FROM unit_version v JOIN unit u ON u.id = v.unit_id JOIN unit_type t ON t.code = u.type_code";
+/// The members on unit `u`'s own roll on day `$2`, as a column.
+const OWN_MEMBERS: &str = "(SELECT COUNT(*) FROM membership m WHERE m.unit_id = u.id
+    AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2))";
 
 /// The end of a subtree's path range: "/1/7/" .. "/1/70" ('/' sorts just
 /// before '0'), so a subtree is one indexed range scan.
@@ -275,9 +278,7 @@ pub struct Head {
 /// on PostgreSQL each statement is a round trip and a plan of its own.
 pub async fn head(db: &Db, id: i64, as_of: Date) -> DbResult<Option<Head>> {
     let sql = format!(
-        "SELECT {AT_COLUMNS}, pv.name AS parent_name,
-            (SELECT COUNT(*) FROM membership m WHERE m.unit_id = v.unit_id
-               AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2)) AS direct
+        "SELECT {AT_COLUMNS}, pv.name AS parent_name, {OWN_MEMBERS} AS direct
          {AT_FROM} LEFT JOIN unit_version pv ON pv.unit_id = v.parent_id
            AND pv.valid_from <= $2 AND (pv.valid_to IS NULL OR pv.valid_to >= $2)
          WHERE v.unit_id = $1 AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)"
@@ -309,16 +310,16 @@ impl Node {
 /// The whole subtree under `root` as of a day, with member counts, in one
 /// query. A tree page is bounded by one committee's units.
 pub async fn tree(db: &Db, root_path: &str, as_of: Date) -> DbResult<Vec<Node>> {
-    const SQL: &str = "SELECT u.id, u.code, v.name, u.type_code, t.name AS type_name, v.parent_id,
-        u.issuer_code, u.valid_from, u.valid_to, v.path,
-        (SELECT COUNT(*) FROM membership m WHERE m.unit_id = u.id
-           AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2)) AS members
-        FROM unit_version v JOIN unit u ON u.id = v.unit_id JOIN unit_type t ON t.code = u.type_code
+    let sql = format!(
+        "SELECT {AT_COLUMNS}, {OWN_MEMBERS} AS members {AT_FROM}
         WHERE v.path >= $1 AND v.path < $3
           AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)
-        ORDER BY v.path";
-    Ok(with_db!(db, p => sqlx::query_as::<_, Node>(SQL)
-        .bind(root_path).bind(fmt::iso(as_of)).bind(path_upper(root_path)).fetch_all(p).await)?)
+        ORDER BY v.path"
+    );
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Node>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(root_path).bind(fmt::iso(as_of)).bind(path_upper(root_path)).fetch_all(p).await)?,
+    )
 }
 
 /// Whose members a sub-unit's count holds.
@@ -335,19 +336,17 @@ pub enum Members {
 /// however large the subtree (the whole tree crossed sqlx's row channel at
 /// 10 µs a row: 80 ms for a province; 326.000 rows at the national root).
 pub async fn children(db: &Db, u: &Unit, as_of: Date, count: Members) -> DbResult<Vec<Node>> {
-    const ON_DAY: &str = "m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2)";
     let members = match count {
-        Members::Subtree => format!(
-            "SELECT COUNT(*) FROM unit_version d JOIN membership m ON m.unit_id = d.unit_id
+        Members::Subtree => {
+            "(SELECT COUNT(*) FROM unit_version d JOIN membership m ON m.unit_id = d.unit_id
            WHERE d.path >= v.path AND d.path < substr(v.path, 1, length(v.path) - 1) || '0'
-             AND d.valid_from <= $2 AND (d.valid_to IS NULL OR d.valid_to >= $2) AND {ON_DAY}"
-        ),
-        Members::Own => {
-            format!("SELECT COUNT(*) FROM membership m WHERE m.unit_id = u.id AND {ON_DAY}")
+             AND d.valid_from <= $2 AND (d.valid_to IS NULL OR d.valid_to >= $2)
+             AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2))"
         }
+        Members::Own => OWN_MEMBERS,
     };
     let sql = format!(
-        "SELECT {AT_COLUMNS}, ({members}) AS members
+        "SELECT {AT_COLUMNS}, {members} AS members
         {AT_FROM}
         WHERE v.path > $1 AND v.path < $3 AND v.parent_id = $4
           AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)

@@ -101,13 +101,6 @@ async fn form_page(
     })
 }
 
-#[derive(Template)]
-#[template(path = "restructure_units.html")]
-struct UnitOptions {
-    /// (value to put in the field, unit name)
-    units: Vec<(String, String)>,
-}
-
 /// The fields that take unit codes; a list field takes them comma-separated.
 const CODE_FIELDS: [&str; 6] = [
     "unit_code",
@@ -125,37 +118,7 @@ pub async fn units(
     State(st): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    unit_options(&st, &q, &CODE_FIELDS, Pick::Any).await
-}
-
-/// The datalist options for whichever of `fields` htmx sent; the campaign
-/// form's committee picker uses it too.
-pub(crate) async fn unit_options(
-    st: &AppState,
-    q: &HashMap<String, String>,
-    fields: &[&str],
-    pick: Pick,
-) -> WebResult<Response> {
-    let typed = fields
-        .iter()
-        .find_map(|f| q.get(*f))
-        .map(|t| trienkhai_core::text::nfc(t))
-        .unwrap_or_default();
-    let (before, last) = match typed.rsplit_once(',') {
-        Some((b, l)) => (format!("{}, ", b.trim_end()), l),
-        None => (String::new(), typed.as_str()),
-    };
-    let units = unit::suggest(&st.db, last, pick, fmt::today_vn(), 20)
-        .await?
-        .into_iter()
-        .map(|u| {
-            (
-                format!("{before}{}", u.code),
-                format!("{} ({})", u.name, u.code),
-            )
-        })
-        .collect();
-    page::render(&UnitOptions { units })
+    crate::unit::options(&st, &q, &CODE_FIELDS, Pick::Any).await
 }
 
 pub async fn start(

@@ -472,3 +472,40 @@ pub async fn members(
         next_after,
     })
 }
+
+#[derive(Template)]
+#[template(path = "unit_options.html")]
+struct UnitOptions {
+    /// (value to put in the field, unit name)
+    units: Vec<(String, String)>,
+}
+
+/// A code picker's datalist options for whichever of `fields` htmx sent
+/// (the restructuring wizard, the campaign form's committee).
+pub(crate) async fn options(
+    st: &AppState,
+    q: &HashMap<String, String>,
+    fields: &[&str],
+    pick: unit::Pick,
+) -> WebResult<Response> {
+    let typed = fields
+        .iter()
+        .find_map(|f| q.get(*f))
+        .map(|t| trienkhai_core::text::nfc(t))
+        .unwrap_or_default();
+    let (before, last) = match typed.rsplit_once(',') {
+        Some((b, l)) => (format!("{}, ", b.trim_end()), l),
+        None => (String::new(), typed.as_str()),
+    };
+    let units = unit::suggest(&st.db, last, pick, fmt::today_vn(), 20)
+        .await?
+        .into_iter()
+        .map(|u| {
+            (
+                format!("{before}{}", u.code),
+                format!("{} ({})", u.name, u.code),
+            )
+        })
+        .collect();
+    page::render(&UnitOptions { units })
+}

@@ -257,7 +257,7 @@ pub async fn committee_options(
     State(st): State<AppState>,
     Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> WebResult<Response> {
-    crate::restructure::unit_options(&st, &q, &["unit_code"], unit::Pick::Committee).await
+    crate::unit::options(&st, &q, &["unit_code"], unit::Pick::Committee).await
 }
 
 impl LaunchForm {
