@@ -64,6 +64,11 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ("GET", "/units/{id}", [false, true, true, true, true]),
     (
         "GET",
+        "/units/{id}/children",
+        [false, true, true, true, true],
+    ),
+    (
+        "GET",
         "/units/{id}/members",
         [false, true, true, true, false],
     ),

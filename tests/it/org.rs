@@ -933,8 +933,9 @@ async fn pages_story(engine: Engine) {
     // Each child with its own roll, as the tree page counts it.
     let day = date!(2020 - 01 - 01);
     let then = unit::at(db, duk.id, day).await.unwrap().unwrap();
-    let own: Vec<i64> = unit::tree(db, &then.path, day)
+    let own: Vec<i64> = unit::tree(db, &then.path, day, 1000)
         .await
+        .unwrap()
         .unwrap()
         .into_iter()
         .filter(|n| n.unit.parent_id == Some(duk.id))
@@ -986,6 +987,87 @@ async fn pages_story(engine: Engine) {
     t.cleanup().await;
 }
 both_engines!(pages, pages_story);
+
+/// Past `TREE_WHOLE` units the tree page shows the root's sub-units with
+/// their subtree totals, and ▸ opens a level (an htmx partial); a small
+/// tree is shown whole. Opening a unit outside one's scope is refused.
+async fn tree_by_level_story(engine: Engine) {
+    use trienkhai_web::TREE_WHOLE;
+    let t = TestDb::demo(engine).await;
+    let db = &t.db;
+    let app = TestApp::spawn(db).await;
+    let c = app.client();
+    c.login_ok("canbo", trienkhai_db::demo::PASSWORD).await;
+    let (_, whole) = c.text("/units").await;
+    assert!(!whole.contains("class=\"toggle\""), "a small tree is whole");
+    let members = whole
+        .split(" đơn vị, ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap()
+        .to_string();
+
+    let dcqd = unit::by_code(db, "DCQD").await.unwrap().unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..TREE_WHOLE {
+        unit::create_in(
+            &mut tx,
+            &actor(),
+            NewUnit {
+                code: format!("CBT{i:03}"),
+                name: format!("Chi bộ thôn Đông {i:03}"),
+                type_code: "chi_bo_co_so".into(),
+                parent_id: Some(dcqd.id),
+                issuer_code: None,
+                valid_from: "2010-01-01".into(),
+                valid_to: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let (s, html) = c.text("/units").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Cây lớn nên mở từng cấp"), "{html}");
+    assert!(
+        html.contains(&format!("{members} đảng viên, ")),
+        "the same total, from the sub-units' counts: {members}: {html}"
+    );
+    assert!(!html.contains("Chi bộ thôn Đông 017"), "not read yet");
+    let open = format!("/units/{}/children?as_of=", dcqd.id);
+    assert!(html.contains(&open), "DCQD opens: {html}");
+
+    let day = trienkhai_core::fmt::iso(trienkhai_core::fmt::today_vn());
+    let path = format!("{open}{day}&depth=1");
+    let part = |c: &Client, path: String| {
+        let r = c.http.get(app.url(&path)).header("hx-request", "true");
+        async move {
+            let r = r.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (s, rows) = part(&c, path.clone()).await;
+    assert_eq!(s, 200);
+    assert!(!rows.contains("<html"), "a partial");
+    assert!(rows.contains("Chi bộ thôn Đông 017") && rows.contains("▾"));
+    assert!(
+        rows.contains("padding-left: 80px"),
+        "one level deeper: {rows}"
+    );
+    let r = c.get(&path).await;
+    assert_eq!(r.status().as_u16(), 303, "without htmx: the unit's page");
+    assert!(crate::support::location(&r).starts_with(&format!("/units/{}?", dcqd.id)));
+
+    let sec = app.client();
+    sec.login_ok("bithu", trienkhai_db::demo::PASSWORD).await;
+    let top = top_unit(db).await.unwrap();
+    let (s, _) = part(&sec, format!("/units/{}/children?depth=0", top.id)).await;
+    assert_eq!(s, 403);
+    t.cleanup().await;
+}
+both_engines!(tree_by_level, tree_by_level_story);
 
 fn urlencode(s: &str) -> String {
     s.bytes()

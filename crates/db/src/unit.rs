@@ -296,6 +296,9 @@ pub struct Node {
     #[serde(flatten)]
     pub unit: Unit,
     pub members: i64,
+    /// Whether it had sub-units that day (read by `children` only).
+    #[sqlx(default)]
+    pub has_children: bool,
 }
 
 impl Node {
@@ -307,19 +310,20 @@ impl Node {
     }
 }
 
-/// The whole subtree under `root` as of a day, with member counts, in one
-/// query. A tree page is bounded by one committee's units.
-pub async fn tree(db: &Db, root_path: &str, as_of: Date) -> DbResult<Vec<Node>> {
+/// The whole subtree under `root` as of a day, each unit with its own roll,
+/// in one query; None if it holds more than `cap` units (a province holds
+/// thousands, the nation 326.000), so a page never reads more than that.
+pub async fn tree(db: &Db, root_path: &str, as_of: Date, cap: i64) -> DbResult<Option<Vec<Node>>> {
     let sql = format!(
         "SELECT {AT_COLUMNS}, {OWN_MEMBERS} AS members {AT_FROM}
         WHERE v.path >= $1 AND v.path < $3
           AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)
-        ORDER BY v.path"
+        ORDER BY v.path LIMIT {}",
+        crate::pool::limit(cap + 1)
     );
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Node>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(root_path).bind(fmt::iso(as_of)).bind(path_upper(root_path)).fetch_all(p).await)?,
-    )
+    let nodes = with_db!(db, p => sqlx::query_as::<_, Node>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(root_path).bind(fmt::iso(as_of)).bind(path_upper(root_path)).fetch_all(p).await)?;
+    Ok((nodes.len() as i64 <= cap).then_some(nodes))
 }
 
 /// Whose members a sub-unit's count holds.
@@ -346,7 +350,9 @@ pub async fn children(db: &Db, u: &Unit, as_of: Date, count: Members) -> DbResul
         Members::Own => OWN_MEMBERS,
     };
     let sql = format!(
-        "SELECT {AT_COLUMNS}, {members} AS members
+        "SELECT {AT_COLUMNS}, {members} AS members,
+          EXISTS (SELECT 1 FROM unit_version c WHERE c.parent_id = v.unit_id
+            AND c.valid_from <= $2 AND (c.valid_to IS NULL OR c.valid_to >= $2)) AS has_children
         {AT_FROM}
         WHERE v.path > $1 AND v.path < $3 AND v.parent_id = $4
           AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)

@@ -39,7 +39,8 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         ("GET", "/api/v1/me" | "/api/v1/dashboard" | "/api/v1/units" | "/api/v1/units/{id}") => {
             User
         }
-        ("GET", "/units" | "/units/{id}" | "/units/{id}/members" | "/units/{id}/export") => User,
+        ("GET", "/units" | "/units/{id}" | "/units/{id}/children" | "/units/{id}/members") => User,
+        ("GET", "/units/{id}/export") => User,
         ("GET", "/units/{id}/import" | "/people/{id}") => User,
         ("POST", "/units/{id}/import" | "/units/{id}/import/confirm") => User,
         ("GET", "/restructure" | "/restructure/units") => Office,

@@ -25,6 +25,8 @@ mod session;
 mod setup;
 mod transfer;
 mod unit;
+// Tests size a tree just past it.
+pub use unit::TREE_WHOLE;
 mod user;
 
 use std::sync::{

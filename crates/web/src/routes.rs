@@ -113,6 +113,12 @@ fn table() -> Vec<(Method, &'static str, &'static str, H)> {
         (M::GET, "/units/{id}", "Trang đơn vị", get(unit::show)),
         (
             M::GET,
+            "/units/{id}/children",
+            "Mở các đơn vị trực thuộc trên cây",
+            get(unit::subunits),
+        ),
+        (
+            M::GET,
             "/units/{id}/members",
             "Trang tiếp theo của danh sách đảng viên",
             get(unit::members),

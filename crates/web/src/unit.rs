@@ -87,7 +87,33 @@ pub struct TreeRow {
     code: String,
     type_name: String,
     members: String,
+    /// Its sub-units are not shown yet: a ▸ opens them.
+    expand: bool,
+    /// Its sub-units were opened below it.
+    open: bool,
 }
+
+impl TreeRow {
+    fn new(u: Unit, depth: usize, members: i64) -> TreeRow {
+        TreeRow {
+            id: u.id,
+            depth,
+            name: u.name,
+            code: u.code,
+            type_name: u.type_name,
+            members: fmt::int(members),
+            expand: false,
+            open: false,
+        }
+    }
+}
+
+/// Up to this many units the tree page shows the viewer's whole subtree;
+/// past it (a province holds thousands, the nation 326.000) it shows the
+/// root's sub-units and opens the rest a level at a time.
+pub const TREE_WHOLE: i64 = 400;
+/// The deepest indentation an opened level is drawn at.
+const MAX_DEPTH: usize = 12;
 
 #[derive(Template)]
 #[template(path = "unit_tree.html")]
@@ -98,8 +124,9 @@ struct TreePage {
     errors: Errors,
     root_name: String,
     rows: Vec<TreeRow>,
-    total_units: String,
-    total_members: String,
+    summary: String,
+    /// Only the first levels are shown.
+    by_level: bool,
     is_office: bool,
 }
 
@@ -112,6 +139,32 @@ fn subtree_totals(nodes: &[unit::Node]) -> HashMap<i64, i64> {
         }
     }
     totals
+}
+
+/// A unit's row, opened, then its direct sub-units' rows, each with its
+/// whole subtree's members and a ▸ where it has sub-units of its own:
+/// two statements however large the subtree. None if the unit did not
+/// exist that day.
+async fn opened(
+    st: &AppState,
+    id: i64,
+    depth: usize,
+    day: Date,
+) -> WebResult<Option<Vec<TreeRow>>> {
+    let Some(head) = unit::head(&st.db, id, day).await? else {
+        return Ok(None);
+    };
+    let children = unit::children(&st.db, &head.unit, day, unit::Members::Subtree).await?;
+    let total = head.direct + children.iter().map(|c| c.members).sum::<i64>();
+    let mut rows = vec![TreeRow {
+        open: true,
+        ..TreeRow::new(head.unit, depth, total)
+    }];
+    rows.extend(children.into_iter().map(|n| TreeRow {
+        expand: n.has_children,
+        ..TreeRow::new(n.unit, depth + 1, n.members)
+    }));
+    Ok(Some(rows))
 }
 
 /// The root the viewer may see: the committee for the office, their own
@@ -137,34 +190,99 @@ pub async fn tree(
     let cur = viewer.signed()?;
     let day = Day::from(&q.as_of);
     let root = root_for(&st, &viewer, day.date).await?;
-    let nodes = match &root {
-        Some(r) => unit::tree(&st.db, &r.path, day.date).await?,
-        None => vec![],
+    let whole = match &root {
+        Some(r) => unit::tree(&st.db, &r.path, day.date, TREE_WHOLE).await?,
+        None => Some(vec![]),
     };
-    let totals = subtree_totals(&nodes);
-    let root_path = root.as_ref().map(|r| r.path.clone()).unwrap_or_default();
+    let (rows, summary, by_level) = match (whole, &root) {
+        (Some(nodes), _) => {
+            let totals = subtree_totals(&nodes);
+            let root_path = root.as_ref().map(|r| r.path.as_str()).unwrap_or_default();
+            let summary = format!(
+                "{} đơn vị, {} đảng viên",
+                fmt::int(nodes.len() as i64),
+                fmt::int(nodes.iter().map(|n| n.members).sum())
+            );
+            let rows = nodes
+                .into_iter()
+                .map(|n| {
+                    let (id, depth) = (n.unit.id, n.depth(root_path));
+                    TreeRow::new(n.unit, depth, totals.get(&id).copied().unwrap_or(0))
+                })
+                .collect();
+            (rows, summary, false)
+        }
+        (None, Some(r)) => {
+            let mut rows = opened(&st, r.id, 0, day.date).await?.unwrap_or_default();
+            let summary = format!(
+                "{} đảng viên, {} đơn vị trực thuộc",
+                rows.first().map(|r| r.members.as_str()).unwrap_or("0"),
+                fmt::int(rows.len().saturating_sub(1) as i64)
+            );
+            // A lone sub-unit (the province under a national root) is
+            // opened too: a ▸ with nothing beside it is a wasted click.
+            let mut last = 0;
+            while rows.len() == last + 2 && rows[last + 1].expand {
+                let (id, depth) = (rows[last + 1].id, rows[last + 1].depth);
+                let below = opened(&st, id, depth, day.date).await?.unwrap_or_default();
+                rows.truncate(last + 1);
+                rows.extend(below);
+                last += 1;
+            }
+            (rows, summary, true)
+        }
+        (None, None) => (vec![], String::new(), false),
+    };
     let p = TreePage {
         nav: Some(Nav::new(cur, "units")),
         day_iso: day.iso(),
         day: day.typed,
         errors: day.errors,
         root_name: root.map(|r| r.name).unwrap_or_default(),
-        total_units: fmt::int(nodes.len() as i64),
-        total_members: fmt::int(nodes.iter().map(|n| n.members).sum()),
+        rows,
+        summary,
+        by_level,
         is_office: authz::scope(cur) == Scope::All,
-        rows: nodes
-            .iter()
-            .map(|n| TreeRow {
-                id: n.unit.id,
-                depth: n.depth(&root_path),
-                name: n.unit.name.clone(),
-                code: n.unit.code.clone(),
-                type_name: n.unit.type_name.clone(),
-                members: fmt::int(totals.get(&n.unit.id).copied().unwrap_or(0)),
-            })
-            .collect(),
     };
     page::render(&p)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OpenQuery {
+    as_of: String,
+    /// The opened row's depth on the page.
+    depth: String,
+}
+
+#[derive(Template)]
+#[template(path = "unit_tree_rows.html")]
+struct TreeRows {
+    day_iso: String,
+    rows: Vec<TreeRow>,
+}
+
+/// A ▸ on the tree page: the unit's row, opened, with its sub-units.
+pub async fn subunits(
+    State(st): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<OpenQuery>,
+) -> WebResult<Response> {
+    visible_unit(&st, &viewer, id).await?;
+    if !page::is_htmx(&headers) {
+        return Ok(page::redirect(&format!("/units/{id}?as_of={}", q.as_of)));
+    }
+    let day = Day::from(&q.as_of);
+    let depth = q.depth.trim().parse().unwrap_or(0).min(MAX_DEPTH);
+    let rows = opened(&st, id, depth, day.date)
+        .await?
+        .ok_or_else(WebError::not_found)?;
+    page::render(&TreeRows {
+        day_iso: day.iso(),
+        rows,
+    })
 }
 
 pub struct MemberRow {
@@ -384,14 +502,7 @@ pub async fn show(
         parent,
         children: children
             .into_iter()
-            .map(|n| TreeRow {
-                id: n.unit.id,
-                depth: 1,
-                name: n.unit.name,
-                code: n.unit.code,
-                type_name: n.unit.type_name,
-                members: fmt::int(n.members),
-            })
+            .map(|n| TreeRow::new(n.unit, 1, n.members))
             .collect(),
         total_members: fmt::int(total_members),
         boards,
