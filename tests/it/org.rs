@@ -12,7 +12,7 @@ use trienkhai_db::{
 
 use crate::{
     both_engines,
-    support::{Client, TestApp, TestDb, top_unit},
+    support::{Client, TestApp, TestDb, assert_roll_kept, top_unit},
 };
 
 fn actor() -> Actor {
@@ -45,6 +45,26 @@ async fn members_on(db: &Db, code: &str, day: Date) -> usize {
             .unwrap()
             .len(),
         None => 0,
+    }
+}
+
+/// On a day the kept roll sizes are exact for, each sub-unit's total (a sum
+/// of kept sizes) equals its roll counted member by member.
+async fn assert_subtrees_counted(db: &Db, root_code: &str) {
+    let day = trienkhai_core::fmt::today_vn();
+    let root = unit::by_code(db, root_code).await.unwrap().unwrap();
+    let root = unit::at(db, root.id, day).await.unwrap().unwrap();
+    for u in unit::list(db, Some(&root.path), day, None, 1000)
+        .await
+        .unwrap()
+    {
+        for c in unit::children(db, &u, day, unit::Members::Subtree)
+            .await
+            .unwrap()
+        {
+            let counted = members_on(db, &c.unit.code, day).await as i64;
+            assert_eq!(c.members, counted, "{} under {}", c.unit.code, u.code);
+        }
     }
 }
 
@@ -144,6 +164,8 @@ async fn demo_history_story(engine: Engine) {
         counter::all(db).await.unwrap(),
         counter::recount(db).await.unwrap()
     );
+    assert_roll_kept(&t.db).await;
+    assert_subtrees_counted(db, &top.code).await;
     t.cleanup().await;
 }
 both_engines!(demo_history, demo_history_story);
@@ -467,6 +489,8 @@ async fn restructure_story(engine: Engine) {
         lineage.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
         ["split", "rename", "transfer", "dissolve"]
     );
+    assert_roll_kept(&t.db).await;
+    assert_subtrees_counted(db, "TOP").await;
     t.cleanup().await;
 }
 both_engines!(restructuring, restructure_story);
@@ -557,6 +581,7 @@ async fn name_order_story(engine: Engine) {
     person::sync_name_order(db, NameOrder::Official)
         .await
         .unwrap();
+    assert_roll_kept(&t.db).await;
     t.cleanup().await;
 }
 both_engines!(name_order, name_order_story);
@@ -725,6 +750,7 @@ async fn import_story(engine: Engine) {
         assert!(e.to_string().contains(expect), "{}: {e}", f.display());
     }
     assert_eq!(persons().await, before + 10_003);
+    assert_roll_kept(&t.db).await;
     t.cleanup().await;
 }
 both_engines!(member_import, import_story);
@@ -788,8 +814,14 @@ async fn pages_story(engine: Engine) {
     let (_, html) = c.text(&format!("/units/{}?as_of=01/03/2025", duk.id)).await;
     assert!(html.contains("Đơn vị không tồn tại vào ngày 01/03/2025"));
     // Today's total is the whole roll below the bloc of agencies (DUK's
-    // successor), summed from its sub-units' counts.
+    // successor), summed from its sub-units' kept roll sizes (exact today),
+    // and equal to a count.
     let today = trienkhai_core::fmt::today_vn();
+    let exact = trienkhai_db::setting::get(db, trienkhai_db::roll::EXACT_FROM)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(exact <= trienkhai_core::fmt::iso(today), "{exact}");
     let bloc = unit::by_code(db, "DCQD").await.unwrap().unwrap();
     let (_, html) = c.text(&format!("/units/{}", bloc.id)).await;
     let total = trienkhai_core::fmt::int(members_on(db, "DCQD", today).await as i64);
@@ -984,6 +1016,7 @@ async fn pages_story(engine: Engine) {
         "Đảng bộ Sở Công Thương",
         "dry run"
     );
+    assert_roll_kept(&t.db).await;
     t.cleanup().await;
 }
 both_engines!(pages, pages_story);
@@ -1065,6 +1098,7 @@ async fn tree_by_level_story(engine: Engine) {
     let top = top_unit(db).await.unwrap();
     let (s, _) = part(&sec, format!("/units/{}/children?depth=0", top.id)).await;
     assert_eq!(s, 403);
+    assert_roll_kept(&t.db).await;
     t.cleanup().await;
 }
 both_engines!(tree_by_level, tree_by_level_story);

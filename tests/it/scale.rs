@@ -304,6 +304,7 @@ async fn ci_story(engine: Engine) {
     assert!(u.id > 2 * units as i64 && p > 2 * members);
 
     other.cleanup().await;
+    crate::support::assert_roll_kept(&t.db).await;
     t.cleanup().await;
 }
 

@@ -380,3 +380,9 @@ pub async fn top_unit(db: &Db) -> Option<trienkhai_db::unit::Unit> {
     let id = trienkhai_db::unit::top_id(db).await.expect("top id")?;
     trienkhai_db::unit::get(db, id).await.expect("top unit")
 }
+
+/// Every unit's kept roll size equals a count of its open memberships.
+pub async fn assert_roll_kept(db: &Db) {
+    let drift = trienkhai_db::roll::drift(db).await.unwrap();
+    assert!(drift.is_empty(), "(unit, kept, counted): {drift:?}");
+}

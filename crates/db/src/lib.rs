@@ -15,6 +15,7 @@ mod nodelay;
 pub mod password;
 pub mod person;
 pub mod restructure;
+pub mod roll;
 pub mod scale;
 pub mod session;
 pub mod setting;

@@ -138,6 +138,8 @@ pub async fn add_membership_in(
         "INSERT INTO membership (person_id, unit_id, status, valid_from) VALUES ($1, $2, $3, $4)")
         .bind(person).bind(unit).bind(status).bind(from)
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    crate::roll::add(tx, unit, 1).await?;
+    crate::roll::dated(tx, from).await?;
     Ok(())
 }
 

@@ -295,6 +295,9 @@ async fn move_members(tx: &mut Tx, ctx: &mut Ctx<'_>, from: i64, to: i64) -> DbR
         "UPDATE membership SET unit_id = $1 WHERE unit_id = $2 AND valid_from >= $3")
         .bind(to).bind(from).bind(&ctx.day)
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    for u in [from, to] {
+        crate::roll::recount_in(tx, u, u).await?;
+    }
     if n > 0 {
         let (a, b) = (name_of(tx, Some(from)).await?, name_of(tx, Some(to)).await?);
         ctx.plan.members.push((a, b, n as i64));
@@ -379,6 +382,9 @@ pub async fn apply_in(tx: &mut Tx, actor: &Actor, order: Order) -> DbResult<Done
          VALUES ($1, $2, $3, '', $4) RETURNING id")
         .bind(kind).bind(fmt::iso(day)).bind(&decision).bind(now_ms())
         .fetch_one(&mut *c).await)?;
+    // Rows start on the day and end the day before: the kept roll sizes
+    // hold from the day on.
+    crate::roll::dated(tx, &fmt::iso(day)).await?;
     let mut ctx = Ctx {
         day: fmt::iso(day),
         before: day_before(day),

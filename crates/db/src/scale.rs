@@ -311,6 +311,9 @@ async fn run(
     }
     counter::add(tx, counter::UNITS, shape.units() as i64).await?;
     counter::add(tx, counter::PERSONS, shape.members as i64).await?;
+    let last_unit = next.unit + shape.units() as i64 - 1;
+    crate::roll::recount_in(tx, next.unit, last_unit).await?;
+    crate::roll::rebase_in(tx).await?;
     audit::record(
         tx,
         actor,

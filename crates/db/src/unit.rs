@@ -118,6 +118,10 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, mut new: NewUnit) -> DbResult
          VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id).bind(&new.name).bind(new.parent_id).bind(&path).bind(&new.valid_from).bind(&new.valid_to)
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    crate::roll::dated(tx, &new.valid_from).await?;
+    if let Some(to) = &new.valid_to {
+        crate::roll::ended(tx, to).await?;
+    }
     counter::add(tx, counter::UNITS, 1).await?;
     audit::record(tx, actor, Change {
         action: "create",
@@ -341,13 +345,19 @@ pub enum Members {
 /// 10 µs a row: 80 ms for a province; 326.000 rows at the national root).
 pub async fn children(db: &Db, u: &Unit, as_of: Date, count: Members) -> DbResult<Vec<Node>> {
     let members = match count {
-        Members::Subtree => {
-            "(SELECT COUNT(*) FROM unit_version d JOIN membership m ON m.unit_id = d.unit_id
-           WHERE d.path >= v.path AND d.path < substr(v.path, 1, length(v.path) - 1) || '0'
-             AND d.valid_from <= $2 AND (d.valid_to IS NULL OR d.valid_to >= $2)
-             AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2))"
-        }
-        Members::Own => OWN_MEMBERS,
+        // From the kept roll sizes (`roll`) on a day they are exact for:
+        // a sum over the subtree's units, not a count over its members.
+        Members::Subtree => format!(
+            "CASE WHEN $2 >= (SELECT value FROM setting WHERE key = '{}')
+             THEN (SELECT CAST(COALESCE(SUM(d.members), 0) AS BIGINT) FROM unit d
+               WHERE d.path >= u.path AND d.path < substr(u.path, 1, length(u.path) - 1) || '0')
+             ELSE (SELECT COUNT(*) FROM unit_version d JOIN membership m ON m.unit_id = d.unit_id
+               WHERE d.path >= v.path AND d.path < substr(v.path, 1, length(v.path) - 1) || '0'
+                 AND d.valid_from <= $2 AND (d.valid_to IS NULL OR d.valid_to >= $2)
+                 AND m.valid_from <= $2 AND (m.valid_to IS NULL OR m.valid_to >= $2)) END",
+            crate::roll::EXACT_FROM
+        ),
+        Members::Own => OWN_MEMBERS.to_string(),
     };
     let sql = format!(
         "SELECT {AT_COLUMNS}, {members} AS members,

@@ -513,6 +513,17 @@ async fn insert_memberships(tx: &mut Tx, rows: &[(i64, Parsed)]) -> DbResult<()>
             .await?;
         }
     }
+    // The kept roll sizes: a batch is one unit's file, mostly one unit.
+    let mut per_unit: std::collections::BTreeMap<i64, i64> = Default::default();
+    for (_, p) in rows {
+        *per_unit.entry(p.unit_id).or_default() += 1;
+    }
+    for (unit, n) in per_unit {
+        crate::roll::add(tx, unit, n).await?;
+    }
+    if let Some(last) = rows.iter().map(|(_, p)| p.since.as_str()).max() {
+        crate::roll::dated(tx, last).await?;
+    }
     Ok(())
 }
 
