@@ -184,13 +184,7 @@ pub async fn org(
             return Err(e);
         }
     }
-    if let Db::Postgres(p) = db {
-        // Fresh statistics: the planner otherwise knows nothing of the
-        // new rows until autovacuum comes by, and a benchmark runs at once.
-        sqlx::query("ANALYZE unit, unit_version, person, membership")
-            .execute(p)
-            .await?;
-    }
+    crate::pool::settle(db, "unit, unit_version, person, membership").await?;
     phase(PHASE_COMMIT, 1, 1);
     Ok(Stats {
         units: shape.units(),

@@ -137,11 +137,7 @@ pub async fn campaigns(
             return Err(e);
         }
     }
-    if let Db::Postgres(p) = db {
-        sqlx::query("ANALYZE obligation, campaign_tally")
-            .execute(p)
-            .await?;
-    }
+    crate::pool::settle(db, "obligation, campaign_tally").await?;
     phase(PHASE_TALLY, 1, 1);
     Ok(vec![id])
 }

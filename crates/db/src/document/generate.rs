@@ -88,15 +88,10 @@ async fn documents_by(
     let made = making.await;
     let written = written?;
     made.map_err(|e| DbError::Other(anyhow::anyhow!("sinh dữ liệu dừng giữa chừng: {e}")))?;
-    if let Db::Postgres(p) = db {
-        // Statistics from before the load made the planner hash-join every
-        // match of a common word and sort them for the newest 20 (0,6 s at
-        // 100.000 documents) instead of walking the newest first (0,4 ms).
-        // Autovacuum catches up later; a benchmark runs at once.
-        sqlx::query("ANALYZE document, document_fts")
-            .execute(p)
-            .await?;
-    }
+    // Statistics from before the load made the planner hash-join every
+    // match of a common word and sort them for the newest 20 (0,6 s at
+    // 100.000 documents) instead of walking the newest first (0,4 ms).
+    crate::pool::settle(db, "document, document_fts").await?;
     Ok(GenStats {
         documents: written,
         seconds: start.elapsed().as_secs_f64(),
