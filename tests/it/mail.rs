@@ -232,6 +232,24 @@ async fn login_several_messages_and_dot_stuffing() {
     assert_eq!(decode_body(&headers, &raw_body), body.replace('\n', "\r\n"));
 }
 
+/// A server's refusal often quotes the address: the error keeps its code
+/// and leaves the address out (it goes to the log and the outbox).
+#[tokio::test]
+async fn a_refusal_does_not_echo_the_address() {
+    let sink = Sink::start().await;
+    let mailer = Mailer::new(&config(sink.port)).unwrap();
+    let err = mailer
+        .send("tuchoi.nguyen@example.vn", "Chủ đề", "Nội dung")
+        .await
+        .unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("Không gửi được thư") && msg.contains("550"),
+        "{msg}"
+    );
+    assert!(!msg.contains("tuchoi"), "error names the recipient: {msg}");
+}
+
 #[tokio::test]
 async fn closed_port_is_an_error_in_time() {
     let port = {

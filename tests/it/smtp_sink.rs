@@ -176,10 +176,17 @@ async fn session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                 b"250 2.1.0 OK\r\n"
             }
             "RCPT" if upper.starts_with("RCPT TO:") => {
+                let rcpt = path(&cmd["RCPT TO:".len()..]);
+                if rcpt.starts_with("tuchoi") {
+                    // A refusal quoting the address, as real servers write it.
+                    let refusal = format!("550 5.1.1 <{rcpt}>: Recipient address rejected\r\n");
+                    w.write_all(refusal.as_bytes()).await?;
+                    continue;
+                }
                 if from.is_none() {
                     b"503 5.5.1 MAIL first\r\n"
                 } else {
-                    to.push(path(&cmd["RCPT TO:".len()..]));
+                    to.push(rcpt);
                     b"250 2.1.5 OK\r\n"
                 }
             }

@@ -172,9 +172,10 @@ impl Mailer {
         match tokio::time::timeout(self.timeout * 2, self.transport.send(message)).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(anyhow!(
-                "Không gửi được thư qua {}:{}: {e}",
+                "Không gửi được thư qua {}:{}: {}",
                 self.host,
-                self.port
+                self.port,
+                cause(&e)
             )),
             Err(_) => bail!(
                 "Không gửi được thư qua {}:{}: quá thời gian chờ",
@@ -182,5 +183,16 @@ impl Mailer {
                 self.port
             ),
         }
+    }
+}
+
+/// What went wrong, without the server's own words: a refusal often quotes
+/// the recipient's address, and the error goes to the log and the outbox.
+fn cause(e: &lettre::transport::smtp::Error) -> String {
+    match e.status() {
+        Some(code) => format!("máy chủ thư trả mã {code}"),
+        None if e.is_timeout() => "quá thời gian chờ".into(),
+        None if e.is_tls() => "lỗi TLS".into(),
+        None => "lỗi kết nối hoặc giao thức".into(),
     }
 }
