@@ -32,6 +32,13 @@ pub async fn ended(tx: &mut Tx, day: &str) -> DbResult<()> {
     }
 }
 
+/// Whether the kept sizes are exact on `day`.
+pub async fn exact_in(tx: &mut Tx, day: &str) -> DbResult<bool> {
+    let from: Option<(String,)> = with_tx!(tx, c => sqlx::query_as(
+        "SELECT value FROM setting WHERE key = $1").bind(EXACT_FROM).fetch_optional(&mut *c).await)?;
+    Ok(from.is_some_and(|(f,)| day >= f.as_str()))
+}
+
 /// Adds `delta` to a unit's own roll size.
 pub async fn add(tx: &mut Tx, unit_id: i64, delta: i64) -> DbResult<()> {
     with_tx!(tx, c => sqlx::query("UPDATE unit SET members = members + $1 WHERE id = $2")

@@ -188,10 +188,17 @@ async fn rolls_in(
     targets: &[(i64, String, String)],
     on: &str,
 ) -> DbResult<HashMap<i64, i64>> {
-    let per_unit: Vec<(String, i64)> = with_tx!(tx, c => sqlx::query_as(
-        "SELECT u.path, COUNT(*) FROM membership m JOIN unit u ON u.id = m.unit_id
-         WHERE m.valid_from <= $1 AND (m.valid_to IS NULL OR m.valid_to >= $1) GROUP BY u.path")
-        .bind(on).fetch_all(&mut *c).await)?;
+    // The kept roll sizes when exact that day: one row a unit, not a count
+    // over every member (5,6 million at national size).
+    let per_unit: Vec<(String, i64)> = if crate::roll::exact_in(tx, on).await? {
+        with_tx!(tx, c => sqlx::query_as("SELECT path, members FROM unit WHERE members > 0")
+            .fetch_all(&mut *c).await)?
+    } else {
+        with_tx!(tx, c => sqlx::query_as(
+            "SELECT u.path, COUNT(*) FROM membership m JOIN unit u ON u.id = m.unit_id
+             WHERE m.valid_from <= $1 AND (m.valid_to IS NULL OR m.valid_to >= $1) GROUP BY u.path")
+            .bind(on).fetch_all(&mut *c).await)?
+    };
     let by_path: HashMap<&str, i64> = targets.iter().map(|t| (t.1.as_str(), t.0)).collect();
     let mut rolls = HashMap::new();
     for (path, n) in per_unit {
