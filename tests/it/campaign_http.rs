@@ -132,25 +132,8 @@ async fn committee_picker_story(engine: Engine) {
         "a few committees are listed"
     );
     let top = crate::support::top_unit(&t.db).await.unwrap();
-    let mut tx = t.db.begin().await.unwrap();
-    for i in 0..200 {
-        unit::create_in(
-            &mut tx,
-            &setup_actor(),
-            unit::NewUnit {
-                code: format!("XA{i:03}"),
-                name: format!("Đảng bộ xã Hòa Bình {i}"),
-                type_code: "cap_tren_co_so".into(),
-                parent_id: Some(top.id),
-                issuer_code: None,
-                valid_from: "2010-01-01".into(),
-                valid_to: None,
-            },
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
+    let commune = "cap_tren_co_so";
+    crate::support::add_units(&t.db, top.id, 200, "XA", "Đảng bộ xã Hòa Bình", commune).await;
     let (s, form) = staff.text("/campaigns/new").await;
     assert_eq!(s, 200);
     assert!(!form.contains("<select id=\"unit_id\""), "no list of 200+");
@@ -160,7 +143,7 @@ async fn committee_picker_story(engine: Engine) {
     );
     // Typed without marks, a committee is found; a grassroots unit is not.
     let (s, opts) = staff
-        .text("/campaigns/committees?unit_code=hoa%20binh%2017")
+        .text("/campaigns/committees?unit_code=hoa%20binh%20017")
         .await;
     assert_eq!(s, 200);
     assert!(opts.contains("value=\"XA017\""), "{opts}");

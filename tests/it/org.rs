@@ -1041,25 +1041,8 @@ async fn tree_by_level_story(engine: Engine) {
         .to_string();
 
     let dcqd = unit::by_code(db, "DCQD").await.unwrap().unwrap();
-    let mut tx = db.begin().await.unwrap();
-    for i in 0..TREE_WHOLE {
-        unit::create_in(
-            &mut tx,
-            &actor(),
-            NewUnit {
-                code: format!("CBT{i:03}"),
-                name: format!("Chi bộ thôn Đông {i:03}"),
-                type_code: "chi_bo_co_so".into(),
-                parent_id: Some(dcqd.id),
-                issuer_code: None,
-                valid_from: "2010-01-01".into(),
-                valid_to: None,
-            },
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
+    let chi_bo = "chi_bo_co_so";
+    crate::support::add_units(db, dcqd.id, TREE_WHOLE, "CBT", "Chi bộ thôn Đông", chi_bo).await;
 
     let (s, html) = c.text("/units").await;
     assert_eq!(s, 200);

@@ -386,3 +386,27 @@ pub async fn assert_roll_kept(db: &Db) {
     let drift = trienkhai_db::roll::drift(db).await.unwrap();
     assert!(drift.is_empty(), "(unit, kept, counted): {drift:?}");
 }
+
+/// Adds `n` units under `parent` in one transaction: codes `{code}000`…,
+/// names `{name} 000`…, of one type, since 2010.
+pub async fn add_units(db: &Db, parent: i64, n: i64, code: &str, name: &str, type_code: &str) {
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..n {
+        trienkhai_db::unit::create_in(
+            &mut tx,
+            &setup_actor(),
+            NewUnit {
+                code: format!("{code}{i:03}"),
+                name: format!("{name} {i:03}"),
+                type_code: type_code.into(),
+                parent_id: Some(parent),
+                issuer_code: None,
+                valid_from: "2010-01-01".into(),
+                valid_to: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
