@@ -463,6 +463,26 @@ async fn restructure_story(engine: Engine) {
     )
     .await;
     assert!(matches!(stranded, Err(DbError::Invalid(ref e)) if e[0].code == Code::NeedsReceiver));
+    // Nor may a unit end with someone joining it after the day.
+    let kf = add_unit(db, "KF", Some(ay.id)).await;
+    let mut tx = db.begin().await.unwrap();
+    let p = NewPerson {
+        family_name: "Lê".into(),
+        given_name: "Hòa".into(),
+        ..Default::default()
+    };
+    let pid = person::create_in(&mut tx, &actor(), p).await.unwrap();
+    person::add_membership_in(&mut tx, pid, kf, "official", "2024-06-01")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let dissolve = Change::Dissolve {
+        unit: kf,
+        children: vec![],
+        members_to: None,
+    };
+    let later = restructure::apply(db, &actor(), order(dissolve, "2024-01-01"), None).await;
+    assert!(matches!(later, Err(DbError::Invalid(ref e)) if e[0].code == Code::NeedsReceiver));
     restructure::apply(
         db,
         &actor(),

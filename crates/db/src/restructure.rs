@@ -305,9 +305,11 @@ async fn move_members(tx: &mut Tx, ctx: &mut Ctx<'_>, from: i64, to: i64) -> DbR
     Ok(())
 }
 
-async fn members_on(tx: &mut Tx, unit_id: i64, day: &str) -> DbResult<i64> {
+/// Memberships of a unit still in force on `day` or starting later: a
+/// unit that ends the day before may keep none of them.
+async fn members_from(tx: &mut Tx, unit_id: i64, day: &str) -> DbResult<i64> {
     let (n,): (i64,) = with_tx!(tx, c => sqlx::query_as(
-        "SELECT COUNT(*) FROM membership WHERE unit_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)")
+        "SELECT COUNT(*) FROM membership WHERE unit_id = $1 AND (valid_to IS NULL OR valid_to >= $2)")
         .bind(unit_id).bind(day).fetch_one(&mut *c).await)?;
     Ok(n)
 }
@@ -497,7 +499,7 @@ pub async fn apply_in(tx: &mut Tx, actor: &Actor, order: Order) -> DbResult<Done
                     load(tx, to, &ctx.day, "members_to").await?;
                     move_members(tx, &mut ctx, id, to).await?;
                 }
-                None if members_on(tx, id, &ctx.day).await? > 0 => {
+                None if members_from(tx, id, &ctx.day).await? > 0 => {
                     return Err(DbError::field("members_to", Code::NeedsReceiver));
                 }
                 None => {}

@@ -49,6 +49,18 @@ pub async fn add(tx: &mut Tx, unit_id: i64, delta: i64) -> DbResult<()> {
 /// Recounts the own roll of units `first..=last` from their open
 /// memberships (after moves between rolls, or a bulk load).
 pub async fn recount_in(tx: &mut Tx, first: i64, last: i64) -> DbResult<()> {
+    if let Tx::Postgres(t) = tx {
+        // The count below sees what was committed when it starts: locking
+        // the rows first waits for another writer of these units to
+        // commit, so its members are counted (SQLite writes one at a time).
+        sqlx::query(
+            "SELECT COUNT(*) FROM (SELECT id FROM unit WHERE id >= $1 AND id <= $2 FOR UPDATE) s",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_one(&mut **t)
+        .await?;
+    }
     with_tx!(tx, c => sqlx::query(
         "UPDATE unit SET members = (SELECT COUNT(*) FROM membership m
            WHERE m.unit_id = unit.id AND m.valid_to IS NULL)

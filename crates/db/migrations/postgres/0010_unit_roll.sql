@@ -9,6 +9,6 @@ CREATE INDEX unit_path ON unit(path, members);
 INSERT INTO setting (key, value)
 SELECT 'roll_exact_from', COALESCE(MAX(d), '0001-01-01') FROM (
   SELECT MAX(valid_from) AS d FROM membership
-  UNION ALL SELECT (MAX(valid_to)::date + 1)::text FROM membership
+  UNION ALL SELECT to_char(MAX(valid_to)::date + 1, 'YYYY-MM-DD') FROM membership
   UNION ALL SELECT MAX(valid_from) FROM unit_version
-  UNION ALL SELECT (MAX(valid_to)::date + 1)::text FROM unit_version) x;
+  UNION ALL SELECT to_char(MAX(valid_to)::date + 1, 'YYYY-MM-DD') FROM unit_version) x;
