@@ -1,6 +1,7 @@
 //! Browser tests: Debian's Chromium through chromedriver (thirtyfour):
 //! first-run setup, log in, the dashboard, log out; and a merge carried
-//! out in the restructuring wizard, then its lineage on the successor.
+//! out in the restructuring wizard, then its lineage on the successor, then a
+//! large tree opened a level at a time.
 use std::{
     process::{Child, Command, Stdio},
     time::Duration,
@@ -237,6 +238,25 @@ async fn merge_in_the_wizard_then_lineage_on_the_successor() {
             history.contains("Chuyển sang Đảng bộ Sở Công Thương và Tài chính"),
             "{history}"
         );
+
+        // Past 400 units the tree opens by level: ▸ puts a unit's sub-units
+        // into the table in place.
+        let dcqd = trienkhai_db::unit::by_code(&t.db, "DCQD")
+            .await
+            .unwrap()
+            .unwrap();
+        let n = trienkhai_web::TREE_WHOLE;
+        crate::support::add_units(&t.db, dcqd.id, n, "CBT", "Chi bộ thôn Đông", "chi_bo_co_so")
+            .await;
+        d.goto(app.url("/units")).await?;
+        let before = d.find_all(By::Css("#tree tbody tr")).await?.len();
+        let toggle = format!("a.toggle[href^='/units/{}?']", dcqd.id);
+        d.find(By::Css(&toggle)).await?.click().await?;
+        d.query(By::XPath("//td[contains(., 'Chi bộ thôn Đông 017')]"))
+            .first()
+            .await?;
+        let after = d.find_all(By::Css("#tree tbody tr")).await?.len();
+        assert!(after >= before + n as usize, "{before} → {after} rows");
         WebDriverResult::Ok(())
     }
     .await;
