@@ -143,17 +143,13 @@ fn subtree_totals(nodes: &[unit::Node]) -> HashMap<i64, i64> {
 
 /// A unit's row, opened, then its direct sub-units' rows, each with its
 /// whole subtree's members and a ▸ where it has sub-units of its own:
-/// two statements however large the subtree. None if the unit did not
-/// exist that day.
+/// one statement more than the unit's `head`, however large the subtree.
 async fn opened(
     st: &AppState,
-    id: i64,
+    head: unit::Head,
     depth: usize,
     day: Date,
-) -> WebResult<Option<Vec<TreeRow>>> {
-    let Some(head) = unit::head(&st.db, id, day).await? else {
-        return Ok(None);
-    };
+) -> WebResult<Vec<TreeRow>> {
     let children = unit::children(&st.db, &head.unit, day, unit::Members::Subtree).await?;
     let total = head.direct + children.iter().map(|c| c.members).sum::<i64>();
     let mut rows = vec![TreeRow {
@@ -164,12 +160,12 @@ async fn opened(
         expand: n.has_children,
         ..TreeRow::new(n.unit, depth + 1, n.members)
     }));
-    Ok(Some(rows))
+    Ok(rows)
 }
 
 /// The root the viewer may see: the committee for the office, their own
-/// unit otherwise (as it stood on the day).
-async fn root_for(st: &AppState, viewer: &Viewer, day: Date) -> WebResult<Option<Unit>> {
+/// unit otherwise (as it stood on the day, with its own roll).
+async fn root_for(st: &AppState, viewer: &Viewer, day: Date) -> WebResult<Option<unit::Head>> {
     let cur = viewer.signed()?;
     let id = match authz::scope(cur) {
         Scope::All => st.top_unit_id().await?,
@@ -177,7 +173,7 @@ async fn root_for(st: &AppState, viewer: &Viewer, day: Date) -> WebResult<Option
         Scope::Nothing => None,
     };
     match id {
-        Some(id) => Ok(unit::at(&st.db, id, day).await?),
+        Some(id) => Ok(unit::head(&st.db, id, day).await?),
         None => Ok(None),
     }
 }
@@ -190,14 +186,21 @@ pub async fn tree(
     let cur = viewer.signed()?;
     let day = Day::from(&q.as_of);
     let root = root_for(&st, &viewer, day.date).await?;
+    let root_name = root
+        .as_ref()
+        .map(|r| r.unit.name.clone())
+        .unwrap_or_default();
+    let root_path = root
+        .as_ref()
+        .map(|r| r.unit.path.clone())
+        .unwrap_or_default();
     let whole = match &root {
-        Some(r) => unit::tree(&st.db, &r.path, day.date, TREE_WHOLE).await?,
+        Some(_) => unit::tree(&st.db, &root_path, day.date, TREE_WHOLE).await?,
         None => Some(vec![]),
     };
-    let (rows, summary, by_level) = match (whole, &root) {
+    let (rows, summary, by_level) = match (whole, root) {
         (Some(nodes), _) => {
             let totals = subtree_totals(&nodes);
-            let root_path = root.as_ref().map(|r| r.path.as_str()).unwrap_or_default();
             let summary = format!(
                 "{} đơn vị, {} đảng viên",
                 fmt::int(nodes.len() as i64),
@@ -206,14 +209,14 @@ pub async fn tree(
             let rows = nodes
                 .into_iter()
                 .map(|n| {
-                    let (id, depth) = (n.unit.id, n.depth(root_path));
+                    let (id, depth) = (n.unit.id, n.depth(&root_path));
                     TreeRow::new(n.unit, depth, totals.get(&id).copied().unwrap_or(0))
                 })
                 .collect();
             (rows, summary, false)
         }
         (None, Some(r)) => {
-            let mut rows = opened(&st, r.id, 0, day.date).await?.unwrap_or_default();
+            let mut rows = opened(&st, r, 0, day.date).await?;
             let summary = format!(
                 "{} đảng viên, {} đơn vị trực thuộc",
                 rows.first().map(|r| r.members.as_str()).unwrap_or("0"),
@@ -224,7 +227,10 @@ pub async fn tree(
             let mut last = 0;
             while rows.len() == last + 2 && rows[last + 1].expand {
                 let (id, depth) = (rows[last + 1].id, rows[last + 1].depth);
-                let below = opened(&st, id, depth, day.date).await?.unwrap_or_default();
+                let Some(head) = unit::head(&st.db, id, day.date).await? else {
+                    break;
+                };
+                let below = opened(&st, head, depth, day.date).await?;
                 rows.truncate(last + 1);
                 rows.extend(below);
                 last += 1;
@@ -238,7 +244,7 @@ pub async fn tree(
         day_iso: day.iso(),
         day: day.typed,
         errors: day.errors,
-        root_name: root.map(|r| r.name).unwrap_or_default(),
+        root_name,
         rows,
         summary,
         by_level,
@@ -276,9 +282,10 @@ pub async fn subunits(
     }
     let day = Day::from(&q.as_of);
     let depth = q.depth.trim().parse().unwrap_or(0).min(MAX_DEPTH);
-    let rows = opened(&st, id, depth, day.date)
+    let head = unit::head(&st.db, id, day.date)
         .await?
         .ok_or_else(WebError::not_found)?;
+    let rows = opened(&st, head, depth, day.date).await?;
     page::render(&TreeRows {
         day_iso: day.iso(),
         rows,
