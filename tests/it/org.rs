@@ -225,7 +225,7 @@ fn order(change: Change, day: &str) -> Order {
 /// The indexes of `person` and `membership`, by name.
 async fn indexes(db: &Db) -> Vec<String> {
     let mut names: Vec<String> = match db {
-        Db::Sqlite(p, _) => sqlx::query_scalar(
+        Db::Sqlite(p, ..) => sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'index'
              AND tbl_name IN ('person', 'membership')",
         )
@@ -247,7 +247,7 @@ async fn indexes(db: &Db) -> Vec<String> {
 async fn row_count(db: &Db, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
     match db {
-        Db::Sqlite(p, _) => {
+        Db::Sqlite(p, ..) => {
             sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql))
                 .fetch_one(p)
                 .await

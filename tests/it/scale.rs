@@ -17,7 +17,7 @@ fn actor() -> Actor {
 
 async fn count(db: &Db, sql: &'static str) -> i64 {
     match db {
-        Db::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await,
+        Db::Sqlite(p, ..) => sqlx::query_scalar(sql).fetch_one(p).await,
         Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
     }
     .unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -39,7 +39,7 @@ async fn people(db: &Db) -> Vec<PersonRow> {
     const SQL: &str = "SELECT id, family_name, middle_name, given_name, birth_date, card_no,
         name_fold, sort_key, dedupe_key FROM person ORDER BY id";
     match db {
-        Db::Sqlite(p, _) => sqlx::query_as(SQL).fetch_all(p).await,
+        Db::Sqlite(p, ..) => sqlx::query_as(SQL).fetch_all(p).await,
         Db::Postgres(p) => sqlx::query_as(SQL).fetch_all(p).await,
     }
     .expect("people")
@@ -50,7 +50,7 @@ async fn rolls(db: &Db) -> Vec<(i64, String, String)> {
     const SQL: &str = "SELECT p.id, p.sort_key, u.path FROM person p
         JOIN membership m ON m.person_id = p.id JOIN unit u ON u.id = m.unit_id";
     match db {
-        Db::Sqlite(p, _) => sqlx::query_as(SQL).fetch_all(p).await,
+        Db::Sqlite(p, ..) => sqlx::query_as(SQL).fetch_all(p).await,
         Db::Postgres(p) => sqlx::query_as(SQL).fetch_all(p).await,
     }
     .expect("rolls")
@@ -61,7 +61,7 @@ async fn units_under(db: &Db, path: &str) -> i64 {
     const SQL: &str = "SELECT COUNT(*) FROM unit WHERE path LIKE $1";
     let like = format!("{path}%");
     match db {
-        Db::Sqlite(p, _) => sqlx::query_scalar(SQL).bind(like).fetch_one(p).await,
+        Db::Sqlite(p, ..) => sqlx::query_scalar(SQL).bind(like).fetch_one(p).await,
         Db::Postgres(p) => sqlx::query_scalar(SQL).bind(like).fetch_one(p).await,
     }
     .expect("units under")

@@ -317,7 +317,7 @@ async fn accounts_story(engine: Engine) {
         "no secrets in the audit log"
     );
     let tamper = match db {
-        trienkhai_db::Db::Sqlite(p, _) => sqlx::query("UPDATE audit_log SET summary = 'x'")
+        trienkhai_db::Db::Sqlite(p, ..) => sqlx::query("UPDATE audit_log SET summary = 'x'")
             .execute(p)
             .await
             .map(|_| ()),

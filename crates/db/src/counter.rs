@@ -18,7 +18,7 @@ pub async fn add(tx: &mut Tx, key: &str, delta: i64) -> DbResult<()> {
 
 pub async fn all(db: &Db) -> DbResult<HashMap<String, i64>> {
     let rows: Vec<(String, i64)> =
-        with_db!(db, p => sqlx::query_as("SELECT key, value FROM counter").fetch_all(p).await)?;
+        crate::read::all(db, "SELECT key, value FROM counter", &[]).await?;
     Ok(rows.into_iter().collect())
 }
 

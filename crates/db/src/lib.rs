@@ -14,6 +14,7 @@ pub mod member_import;
 mod nodelay;
 pub mod password;
 pub mod person;
+mod read;
 pub mod restructure;
 pub mod roll;
 pub mod scale;

@@ -4,10 +4,10 @@ use serde::Serialize;
 use time::Date;
 use trienkhai_core::fmt;
 
-use crate::{Db, DbResult, person::Person, unit::path_upper};
+use crate::{Db, DbResult, person::Person, read, unit::path_upper};
 
 /// A person on a unit's roll on a given day.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Member {
     #[sqlx(flatten)]
     #[serde(flatten)]
@@ -17,7 +17,7 @@ pub struct Member {
     pub unit_id: i64,
     pub unit_code: String,
     pub unit_name: String,
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub sort_key: String,
 }
 
@@ -75,11 +75,15 @@ pub async fn list(
          FROM {from} {ROLL} LIMIT {}",
         crate::pool::limit(limit)
     );
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Member>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(root_path).bind(&upper).bind(fmt::iso(as_of)).bind(&key).bind(id)
-        .fetch_all(p).await)?,
-    )
+    let day = fmt::iso(as_of);
+    let args = [
+        root_path.into(),
+        upper.as_str().into(),
+        day.as_str().into(),
+        key.as_str().into(),
+        id.into(),
+    ];
+    read::all(db, &sql, &args).await
 }
 
 /// Whether the subtree holds at least 1/32 of all units (of any day), so
@@ -166,7 +170,7 @@ pub async fn export(
     let sql = format!("SELECT {EXPORTED} FROM {SORTED} {ROLL}");
     let mut write = |c: [Option<&str>; 14]| w.write_row(&cells(c)).map_err(sheet_err);
     let n = match db {
-        Db::Sqlite(p, _) => {
+        Db::Sqlite(p, ..) => {
             let mut conn = p.acquire().await?;
             let params = [
                 Value::Text(root_path),

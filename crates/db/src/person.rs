@@ -214,7 +214,7 @@ pub async fn add_position_in(tx: &mut Tx, actor: &Actor, p: NewPosition<'_>) -> 
     Ok(())
 }
 
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Person {
     pub id: i64,
     pub family_name: String,

@@ -9,6 +9,7 @@ use sqlx::{
 };
 
 use crate::error::{DbError, DbResult};
+use crate::read::Readers;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -16,7 +17,7 @@ static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/pos
 /// The engine is chosen by the URL scheme (as vaultwarden does).
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool, WriteQueue),
+    Sqlite(SqlitePool, WriteQueue, Arc<Readers>),
     Postgres(PgPool),
 }
 
@@ -52,7 +53,7 @@ pub struct WriteTurn {
 macro_rules! with_db {
     ($db:expr, $p:ident => $body:expr) => {
         match $db {
-            $crate::pool::Db::Sqlite($p, _) => $body,
+            $crate::pool::Db::Sqlite($p, ..) => $body,
             $crate::pool::Db::Postgres($p) => $body,
         }
     };
@@ -167,10 +168,16 @@ async fn open(url: &str, serving: bool) -> DbResult<Db> {
                 .connect_with(pool_opts)
                 .await
                 .map_err(|e| DbError::Config(format!("không mở được CSDL SQLite {url}: {e}")))?;
+            let readers = Readers::new(opts.get_filename())?;
             if serving {
                 spawn_checkpointer(&opts).await?;
+                Readers::reap_while_open(&readers, SERVING_IDLE);
             }
-            Ok(Db::Sqlite(pool, WriteQueue(Arc::new(Semaphore::new(1)))))
+            Ok(Db::Sqlite(
+                pool,
+                WriteQueue(Arc::new(Semaphore::new(1))),
+                readers,
+            ))
         }
         Some(Engine::Postgres) => {
             // No JIT: our queries take milliseconds, and a high cost estimate
@@ -247,7 +254,7 @@ impl Db {
 
     pub async fn migrate(&self) -> DbResult<()> {
         match self {
-            Db::Sqlite(p, _) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Sqlite(p, ..) => SQLITE_MIGRATIONS.run(p).await?,
             Db::Postgres(p) => PG_MIGRATIONS.run(p).await?,
         }
         Ok(())
@@ -257,7 +264,7 @@ impl Db {
     /// never deadlock upgrading from a read lock; busy_timeout then queues them.
     pub async fn begin(&self) -> DbResult<Tx> {
         Ok(match self {
-            Db::Sqlite(p, WriteQueue(q)) => {
+            Db::Sqlite(p, WriteQueue(q), _) => {
                 let turn = q
                     .clone()
                     .acquire_owned()

@@ -1,5 +1,5 @@
 //! Sessions live in the database so any instance can serve any request.
-use crate::{Db, DbResult, Tx, now_ms, password};
+use crate::{Db, DbResult, Tx, now_ms, password, read};
 
 /// Sliding idle expiry is refreshed at most this often, to keep reads read-only.
 const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
@@ -7,7 +7,7 @@ const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
 pub const ABSOLUTE_MS: i64 = 24 * 3600 * 1000;
 
 /// The signed-in user as every request sees it: one query, joined.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct Current {
     pub session_id: String,
     pub csrf: String,
@@ -22,6 +22,7 @@ pub struct Current {
     pub must_change_password: bool,
     /// Unread notifications, for the navigation (none through the API).
     #[sqlx(default)]
+    #[serde(default)]
     pub unread: i64,
 }
 
@@ -47,15 +48,15 @@ pub async fn create_in(tx: &mut Tx, user_id: i64, idle_ms: i64) -> DbResult<Stri
 pub async fn lookup(db: &Db, token: &str, idle_ms: i64) -> DbResult<Option<Current>> {
     let id = password::sha256_hex(token);
     let now = now_ms();
-    let row = with_db!(db, p => sqlx::query_as::<_, Current>(
+    let row: Option<Current> = read::first(db,
         "SELECT s.id AS session_id, s.csrf, s.last_seen_at, u.id AS user_id, u.username, u.display_name,
                 u.role, u.unit_id, un.path AS unit_path, u.board_id, u.must_change_password,
                 (SELECT COUNT(*) FROM notification n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread
          FROM session s
          JOIN app_user u ON u.id = s.user_id
          LEFT JOIN unit un ON un.id = u.unit_id
-         WHERE s.id = $1 AND s.expires_at > $2 AND s.created_at > $3 AND u.disabled = FALSE")
-        .bind(&id).bind(now).bind(now - ABSOLUTE_MS).fetch_optional(p).await)?;
+         WHERE s.id = $1 AND s.expires_at > $2 AND s.created_at > $3 AND u.disabled = FALSE",
+        &[id.as_str().into(), now.into(), (now - ABSOLUTE_MS).into()]).await?;
     if let Some(cur) = &row
         && now - cur.last_seen_at > TOUCH_EVERY_MS
     {

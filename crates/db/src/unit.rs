@@ -1,6 +1,6 @@
 //! Units of the org tree. `path` ("/1/7/") makes "this unit and its
 //! sub-units" one indexed prefix match, used for role scopes.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::Date;
 use trienkhai_core::{Code, FieldError, fmt, text};
@@ -8,10 +8,10 @@ use trienkhai_core::{Code, FieldError, fmt, text};
 use crate::{
     Actor, Db, DbError, DbResult, Tx,
     audit::{self, Change},
-    counter, now_ms,
+    counter, now_ms, read,
 };
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Unit {
     pub id: i64,
     pub code: String,
@@ -270,9 +270,10 @@ pub async fn at(db: &Db, id: i64, as_of: Date) -> DbResult<Option<Unit>> {
 
 /// A unit page's head: the unit as it stood on a day, its parent's name
 /// that day and its own direct members (not its sub-units').
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, Deserialize, sqlx::FromRow)]
 pub struct Head {
     #[sqlx(flatten)]
+    #[serde(flatten)]
     pub unit: Unit,
     pub parent_name: Option<String>,
     pub direct: i64,
@@ -287,14 +288,11 @@ pub async fn head(db: &Db, id: i64, as_of: Date) -> DbResult<Option<Head>> {
            AND pv.valid_from <= $2 AND (pv.valid_to IS NULL OR pv.valid_to >= $2)
          WHERE v.unit_id = $1 AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)"
     );
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Head>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(id).bind(fmt::iso(as_of)).fetch_optional(p).await)?,
-    )
+    read::first(db, &sql, &[id.into(), fmt::iso(as_of).as_str().into()]).await
 }
 
 /// A node of the tree page: the unit of that day and its members that day.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Node {
     #[sqlx(flatten)]
     #[serde(flatten)]
@@ -302,6 +300,7 @@ pub struct Node {
     pub members: i64,
     /// Whether it had sub-units that day (read by `children` only).
     #[sqlx(default)]
+    #[serde(default)]
     pub has_children: bool,
 }
 
@@ -368,10 +367,14 @@ pub async fn children(db: &Db, u: &Unit, as_of: Date, count: Members) -> DbResul
           AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)
         ORDER BY v.path"
     );
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Node>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(&u.path).bind(fmt::iso(as_of)).bind(path_upper(&u.path)).bind(u.id).fetch_all(p).await)?,
-    )
+    let (day, upper) = (fmt::iso(as_of), path_upper(&u.path));
+    let args = [
+        u.path.as_str().into(),
+        day.as_str().into(),
+        upper.as_str().into(),
+        u.id.into(),
+    ];
+    read::all(db, &sql, &args).await
 }
 
 pub async fn types(db: &Db) -> DbResult<Vec<UnitType>> {

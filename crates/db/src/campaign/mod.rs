@@ -25,7 +25,7 @@ use crate::{
 };
 use figures::{HELD, PROGRAMME, REPORTED};
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Campaign {
     pub id: i64,
     pub unit_id: i64,
@@ -343,7 +343,7 @@ pub(crate) async fn get_in(tx: &mut Tx, id: i64) -> DbResult<Campaign> {
 }
 
 /// A campaign in a list, with its top-level roll-up.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Listed {
     #[sqlx(flatten)]
     #[serde(flatten)]
@@ -365,10 +365,7 @@ pub async fn list(db: &Db, before: Option<i64>, limit: i64) -> DbResult<Vec<List
          WHERE ($1 IS NULL OR c.id < $1) ORDER BY c.id DESC LIMIT {}",
         crate::pool::limit(limit)
     );
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Listed>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(before).fetch_all(p).await)?,
-    )
+    crate::read::all(db, &sql, &[before.into()]).await
 }
 
 /// The documents a campaign covers: (id, symbol, subject).

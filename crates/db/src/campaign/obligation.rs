@@ -15,10 +15,10 @@ use super::{
 use crate::{
     Actor, Db, DbError, DbResult, Tx,
     audit::{self, Change},
-    now_ms,
+    now_ms, read,
 };
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Obligation {
     pub id: i64,
     pub campaign_id: i64,
@@ -197,10 +197,15 @@ pub async fn under(
          ORDER BY o.path LIMIT {}",
         crate::pool::limit(limit)
     );
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Obligation>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(c.id).bind(path).bind(crate::unit::path_upper(path)).bind(after).bind(req).fetch_all(p).await)?,
-    )
+    let upper = crate::unit::path_upper(path);
+    let args = [
+        c.id.into(),
+        path.into(),
+        upper.as_str().into(),
+        after.into(),
+        req.into(),
+    ];
+    read::all(db, &sql, &args).await
 }
 
 async fn counted(tx: &mut Tx, id: i64) -> DbResult<Counted> {

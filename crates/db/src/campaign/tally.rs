@@ -206,7 +206,7 @@ pub fn sum_into(sums: &mut Sums, root: &str, path: &str, share: &Share) {
 }
 
 /// One row of the board: a unit and what its part of the tree has done.
-#[derive(Clone, Debug, Default, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Line {
     pub unit_id: i64,
     pub name: String,
@@ -267,8 +267,7 @@ pub async fn board(db: &Db, campaign: i64, unit: i64) -> DbResult<(Option<Line>,
             t.makeup, t.non_members, t.reflections
         FROM campaign_tally t JOIN unit u ON u.id = t.unit_id
         WHERE t.campaign_id = $1 AND t.parent_id = $2 AND t.units > 0";
-    let mut rows: Vec<Line> = with_db!(db, p => sqlx::query_as::<_, Line>(SQL)
-        .bind(campaign).bind(unit).fetch_all(p).await)?;
+    let mut rows: Vec<Line> = crate::read::all(db, SQL, &[campaign.into(), unit.into()]).await?;
     let node = rows
         .iter()
         .position(|l| l.unit_id == unit)

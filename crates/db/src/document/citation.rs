@@ -12,7 +12,7 @@ pub fn source_text(subject: &str, content: &str) -> String {
     format!("{subject}\n\n{content}")
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Cited {
     pub text: String,
     pub start_at: i64,
@@ -27,7 +27,7 @@ pub struct Cited {
 }
 
 /// A document that cites this one.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct CitedBy {
     pub id: i64,
     pub symbol: String,
@@ -199,23 +199,29 @@ pub async fn resolve_waiting_in(tx: &mut Tx, id: i64) -> DbResult<()> {
 /// What document `id` cites, in text order, with the target's symbol. A
 /// secret target is left out for those who may not see it.
 pub async fn of(db: &Db, id: i64, see_secret: bool) -> DbResult<Vec<Cited>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, Cited>(
+    crate::read::all(
+        db,
         "SELECT c.text, c.start_at, c.end_at, c.type_code, c.number, c.issuer_code, c.issued_on,
                 c.short, d.id AS target_id, d.symbol AS target_symbol
          FROM citation c LEFT JOIN document d ON d.id = c.target_id AND ($2 OR d.secrecy = '')
-         WHERE c.source = 'document' AND c.source_id = $1 ORDER BY c.start_at")
-        .bind(id).bind(see_secret).fetch_all(p).await)?)
+         WHERE c.source = 'document' AND c.source_id = $1 ORDER BY c.start_at",
+        &[id.into(), see_secret.into()],
+    )
+    .await
 }
 
 /// Documents whose text cites document `id` (secret ones only for those
 /// who may see them).
 pub async fn by(db: &Db, id: i64, see_secret: bool) -> DbResult<Vec<CitedBy>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, CitedBy>(
+    crate::read::all(
+        db,
         "SELECT DISTINCT d.id, d.symbol, d.type_name, d.issued_on, d.subject
          FROM citation c JOIN document d ON d.id = c.source_id
          WHERE c.source = 'document' AND c.target_id = $1 AND ($2 OR d.secrecy = '')
-         ORDER BY d.issued_on DESC, d.id DESC")
-        .bind(id).bind(see_secret).fetch_all(p).await)?)
+         ORDER BY d.issued_on DESC, d.id DESC",
+        &[id.into(), see_secret.into()],
+    )
+    .await
 }
 
 /// Registered documents an open citation may mean (same type and number),

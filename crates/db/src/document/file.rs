@@ -10,7 +10,7 @@ use crate::{
     now_ms,
 };
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct File {
     pub id: i64,
     pub document_id: i64,
@@ -18,7 +18,7 @@ pub struct File {
     pub kind: String,
     pub size: i64,
     /// Where the bytes are; not for clients.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub store_key: String,
     pub created_at: i64,
 }
@@ -77,9 +77,13 @@ pub async fn add_in(tx: &mut Tx, actor: &Actor, f: NewFile<'_>) -> DbResult<i64>
 }
 
 pub async fn of(db: &Db, document_id: i64) -> DbResult<Vec<File>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, File>(
+    crate::read::all(
+        db,
         "SELECT id, document_id, name, kind, size, store_key, created_at FROM document_file
-         WHERE document_id = $1 ORDER BY id").bind(document_id).fetch_all(p).await)?)
+         WHERE document_id = $1 ORDER BY id",
+        &[document_id.into()],
+    )
+    .await
 }
 
 pub async fn get(db: &Db, id: i64) -> DbResult<Option<File>> {

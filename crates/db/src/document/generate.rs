@@ -974,7 +974,7 @@ mod tests {
 
     async fn fts_rows(db: &Db) -> Vec<(i64, String, String)> {
         match db {
-            Db::Sqlite(p, _) => {
+            Db::Sqlite(p, ..) => {
                 sqlx::query_as("SELECT rowid, folded, exact FROM document_fts ORDER BY rowid")
                     .fetch_all(p)
                     .await

@@ -1,9 +1,9 @@
 //! The registry of document types, read from data (doc_regulation, doc_type).
 use serde::Serialize;
 
-use crate::{Db, DbResult, Tx};
+use crate::{Db, DbResult, Tx, read};
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Kind {
     pub regulation: String,
     pub code: String,
@@ -36,10 +36,10 @@ pub async fn name_in(
 /// form and the register's filter: one statement, since both pages ask
 /// on every view.
 pub async fn in_force(db: &Db, iso: &str) -> DbResult<Vec<Kind>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, Kind>(
+    read::all(db,
         "SELECT regulation, code, kind, name FROM doc_type
          WHERE regulation = (SELECT code FROM doc_regulation WHERE system = 'party' AND valid_from <= $1
                              ORDER BY valid_from DESC LIMIT 1)
-         ORDER BY name, code")
-        .bind(iso).fetch_all(p).await)?)
+         ORDER BY name, code",
+        &[iso.into()]).await
 }

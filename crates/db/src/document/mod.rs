@@ -17,6 +17,7 @@ use crate::{
     Actor, Db, DbError, DbResult, Tx,
     audit::{self, Change},
     counter, now_ms,
+    read::{self, Arg},
 };
 
 /// Secrecy and urgency marks as printed (36-HD element 10).
@@ -66,7 +67,7 @@ const SELECT: &str = "SELECT id, direction, system, issuer_code, issuer_unit_id,
     FROM document";
 
 /// A row of the register list (no body text).
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Listed {
     pub id: i64,
     pub direction: String,
@@ -464,29 +465,26 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> DbResult<Vec<Listed>> {
         },
         crate::pool::limit(limit)
     );
-    Ok(with_db!(db, p => {
-        let mut q = sqlx::query_as::<_, Listed>(sqlx::AssertSqlSafe(sql.as_str()));
-        for b in &binds {
-            q = q.bind(b);
-        }
-        if let Some(id) = after_id {
-            q = q.bind(id);
-        }
-        q.fetch_all(p).await
-    })?)
+    let mut args: Vec<Arg> = binds.iter().map(|b| Arg::Text(b)).collect();
+    args.extend(after_id.map(Arg::Int));
+    read::all(db, &sql, &args).await
 }
 
 /// Issuer codes in the register, for the filter drop-down.
 /// A loose index scan (one seek per issuer) rather than DISTINCT over the
 /// table, which PostgreSQL would answer with a full scan.
 pub async fn issuers(db: &Db) -> DbResult<Vec<String>> {
-    let rows: Vec<(String,)> = with_db!(db, p => sqlx::query_as(
+    let rows: Vec<(String,)> = read::all(
+        db,
         "WITH RECURSIVE t(c) AS (
             SELECT MIN(issuer_code) FROM document
             UNION ALL
             SELECT (SELECT MIN(issuer_code) FROM document WHERE issuer_code > t.c)
             FROM t WHERE t.c IS NOT NULL)
-         SELECT c FROM t WHERE c IS NOT NULL").fetch_all(p).await)?;
+         SELECT c FROM t WHERE c IS NOT NULL",
+        &[],
+    )
+    .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 

@@ -19,7 +19,7 @@ pub const KINDS: [(&str, &str, &str); 5] = [
     ("reviews", "Sơ kết, tổng kết", "Được sơ kết, tổng kết bởi"),
 ];
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Related {
     pub kind: String,
     /// True when this document is the `from` end.
@@ -82,7 +82,8 @@ pub async fn add(db: &Db, actor: &Actor, from: i64, kind: &str, to: i64) -> DbRe
 
 /// Both directions, in one query; secret documents only for those who may see them.
 pub async fn of(db: &Db, id: i64, see_secret: bool) -> DbResult<Vec<Related>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, Related>(
+    crate::read::all(
+        db,
         "SELECT r.kind, TRUE AS outgoing, d.id, d.symbol, d.issued_on, d.subject
          FROM document_relation r JOIN document d ON d.id = r.to_id
          WHERE r.from_id = $1 AND ($2 OR d.secrecy = '')
@@ -90,6 +91,8 @@ pub async fn of(db: &Db, id: i64, see_secret: bool) -> DbResult<Vec<Related>> {
          SELECT r.kind, FALSE AS outgoing, d.id, d.symbol, d.issued_on, d.subject
          FROM document_relation r JOIN document d ON d.id = r.from_id
          WHERE r.to_id = $1 AND ($2 OR d.secrecy = '')
-         ORDER BY 2 DESC, 5")
-        .bind(id).bind(see_secret).fetch_all(p).await)?)
+         ORDER BY 2 DESC, 5",
+        &[id.into(), see_secret.into()],
+    )
+    .await
 }
