@@ -96,8 +96,9 @@ async fn dense(db: &Db, root_path: &str, upper: &str) -> DbResult<bool> {
          SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM unit_version
                   WHERE path >= $1 AND path < $2 LIMIT (SELECT share FROM k)) s)
               >= (SELECT share FROM k)";
-    Ok(with_db!(db, p => sqlx::query_scalar(SQL)
-        .bind(root_path).bind(upper).bind(crate::counter::UNITS).fetch_one(p).await)?)
+    let args = [root_path.into(), upper.into(), crate::counter::UNITS.into()];
+    let row: Option<(bool,)> = read::first(db, SQL, &args).await?;
+    Ok(row.is_some_and(|r| r.0))
 }
 
 /// The small-subtree plan: the subtree's units, their rolls, then sorted.

@@ -268,7 +268,7 @@ pub async fn memberships(db: &Db, person_id: i64) -> DbResult<Vec<Stint>> {
 }
 
 /// A dated position, with who held it and where.
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Held {
     pub person_id: i64,
     pub family_name: String,
@@ -296,9 +296,7 @@ const HELD: &str = "SELECT ps.person_id, p.family_name, p.middle_name, p.given_n
 
 pub async fn positions_in_unit(db: &Db, unit_id: i64) -> DbResult<Vec<Held>> {
     let sql = format!("{HELD} WHERE ps.unit_id = $1 ORDER BY ps.valid_from, ps.id");
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Held>(sqlx::AssertSqlSafe(sql.as_str())).bind(unit_id).fetch_all(p).await)?,
-    )
+    crate::read::all(db, &sql, &[unit_id.into()]).await
 }
 
 pub async fn positions_of(db: &Db, person_id: i64) -> DbResult<Vec<Held>> {
@@ -308,7 +306,7 @@ pub async fn positions_of(db: &Db, person_id: i64) -> DbResult<Vec<Held>> {
     )
 }
 
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Term {
     pub id: i64,
     pub ordinal: String,
@@ -331,8 +329,11 @@ impl Term {
 }
 
 pub async fn terms(db: &Db, unit_id: i64) -> DbResult<Vec<Term>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, Term>(
+    crate::read::all(
+        db,
         "SELECT id, ordinal, year_from, year_to, opened_on, closed_on, appointed FROM term
-         WHERE unit_id = $1 ORDER BY year_from, id")
-        .bind(unit_id).fetch_all(p).await)?)
+         WHERE unit_id = $1 ORDER BY year_from, id",
+        &[unit_id.into()],
+    )
+    .await
 }

@@ -542,7 +542,7 @@ pub async fn apply_in(tx: &mut Tx, actor: &Actor, order: Order) -> DbResult<Done
 }
 
 /// One line of a unit's restructuring history.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Event {
     pub event_id: i64,
     pub kind: String,
@@ -558,14 +558,17 @@ pub struct Event {
 
 /// Every change that touched the unit, as predecessor or successor, oldest first.
 pub async fn history(db: &Db, unit_id: i64) -> DbResult<Vec<Event>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, Event>(
+    crate::read::all(
+        db,
         "SELECT e.id AS event_id, e.kind, e.effective_on, e.decision, e.summary,
                 l.from_unit_id, f.name AS from_name, l.to_unit_id, t.name AS to_name, l.role
          FROM unit_lineage l JOIN unit_event e ON e.id = l.event_id
          JOIN unit f ON f.id = l.from_unit_id LEFT JOIN unit t ON t.id = l.to_unit_id
          WHERE l.from_unit_id = $1 OR l.to_unit_id = $1
-         ORDER BY e.effective_on, e.id, l.from_unit_id")
-        .bind(unit_id).fetch_all(p).await)?)
+         ORDER BY e.effective_on, e.id, l.from_unit_id",
+        &[unit_id.into()],
+    )
+    .await
 }
 
 /// Sub-units a change of `id` would have to place, as they stand now.

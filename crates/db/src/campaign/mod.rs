@@ -329,10 +329,7 @@ async fn launch_checked(tx: &mut Tx, actor: &Actor, n: &NewCampaign, c: &Checked
 
 pub async fn get(db: &Db, id: i64) -> DbResult<Option<Campaign>> {
     let sql = format!("{SELECT} WHERE c.id = $1");
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Campaign>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(id).fetch_optional(p).await)?,
-    )
+    crate::read::first(db, &sql, &[id.into()]).await
 }
 
 pub(crate) async fn get_in(tx: &mut Tx, id: i64) -> DbResult<Campaign> {
@@ -370,10 +367,10 @@ pub async fn list(db: &Db, before: Option<i64>, limit: i64) -> DbResult<Vec<List
 
 /// The documents a campaign covers: (id, symbol, subject).
 pub async fn documents(db: &Db, id: i64) -> DbResult<Vec<(i64, String, String)>> {
-    Ok(with_db!(db, p => sqlx::query_as(
+    crate::read::all(db,
         "SELECT d.id, d.symbol, d.subject FROM campaign_document cd JOIN document d ON d.id = cd.document_id
-         WHERE cd.campaign_id = $1 ORDER BY d.issued_on, d.id")
-        .bind(id).fetch_all(p).await)?)
+         WHERE cd.campaign_id = $1 ORDER BY d.issued_on, d.id",
+        &[id.into()]).await
 }
 
 /// Closes the period: no report is taken or corrected after this.

@@ -115,10 +115,7 @@ pub fn status_label(code: &str) -> &'static str {
 
 pub async fn get(db: &Db, id: i64) -> DbResult<Option<Obligation>> {
     let sql = format!("{SELECT} WHERE o.id = $1");
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Obligation>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(id).fetch_optional(p).await)?,
-    )
+    crate::read::first(db, &sql, &[id.into()]).await
 }
 
 async fn get_in_tx(tx: &mut Tx, id: i64) -> DbResult<Obligation> {
@@ -148,10 +145,8 @@ pub async fn mine(db: &Db, path: &str) -> DbResult<Vec<Obligation>> {
         "{SELECT} WHERE ((o.path >= $1 AND o.path < $2) {collecting}) AND o.active AND c.locked_at IS NULL
          ORDER BY c.report_due, o.path LIMIT 200"
     );
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Obligation>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(path).bind(crate::unit::path_upper(path)).fetch_all(p).await)?,
-    )
+    let upper = crate::unit::path_upper(path);
+    read::all(db, &sql, &[path.into(), upper.as_str().into()]).await
 }
 
 /// Every obligation a unit has had, carried ones included, newest campaign first.
@@ -162,10 +157,7 @@ pub async fn of_unit(db: &Db, unit_id: i64) -> DbResult<Vec<Obligation>> {
            WHERE t.unit_id = $1)
          ORDER BY o.campaign_id DESC, o.id"
     );
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Obligation>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(unit_id).fetch_all(p).await)?,
-    )
+    crate::read::all(db, &sql, &[unit_id.into()]).await
 }
 
 /// The units × status matrix under a unit: keyset-paged by path; `status`

@@ -33,7 +33,7 @@ pub const BODIES: [(&str, &str); 6] = [
     ("ĐH", "Đại hội"),
 ];
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Document {
     pub id: i64,
     pub direction: String,
@@ -399,10 +399,7 @@ async fn insert(tx: &mut Tx, actor: &Actor, r: Record, what: &str) -> DbResult<i
 
 pub async fn get(db: &Db, id: i64) -> DbResult<Option<Document>> {
     let sql = format!("{SELECT} WHERE id = $1");
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Document>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(id).fetch_optional(p).await)?,
-    )
+    crate::read::first(db, &sql, &[id.into()]).await
 }
 
 /// Register filters; unused ones bind NULL so the SQL text stays fixed.
