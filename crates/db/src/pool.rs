@@ -168,7 +168,7 @@ async fn open(url: &str, serving: bool) -> DbResult<Db> {
                 .connect_with(pool_opts)
                 .await
                 .map_err(|e| DbError::Config(format!("không mở được CSDL SQLite {url}: {e}")))?;
-            let readers = Readers::new(opts.get_filename())?;
+            let readers = Readers::for_url(url, opts.get_filename())?;
             if serving {
                 spawn_checkpointer(&opts).await?;
                 Readers::reap_while_open(&readers, SERVING_IDLE);
@@ -286,6 +286,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Db::Sqlite(_, _, readers) = self {
+            readers.close();
+        }
         with_db!(self, p => p.close().await)
     }
 }

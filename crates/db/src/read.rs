@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::ffi::{CStr, CString, c_int};
 use std::path::Path;
 use std::ptr::{self, NonNull};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use libsqlite3_sys as ffi;
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
-use sqlx::postgres::PgRow;
+use sqlx::{postgres::PgRow, sqlite::SqliteRow};
 
 use crate::pool::Db;
 use crate::{DbError, DbResult};
@@ -62,46 +63,68 @@ impl From<i64> for Arg<'_> {
     }
 }
 
-/// Every row of `sql`, decoded by the row type's serde fields (SQLite) or
-/// its `FromRow` (PostgreSQL); both name the same columns.
-pub(crate) async fn all<T>(db: &Db, sql: &str, args: &[Arg<'_>]) -> DbResult<Vec<T>>
-where
-    T: DeserializeOwned + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+/// A row type: decoded by its serde fields on SQLite's read connections,
+/// by its `FromRow` through sqlx otherwise; both name the same columns.
+/// A flattened part may not hold a `bool` (serde buffers it, and SQLite's
+/// 0 or 1 then stays an integer).
+pub(crate) trait Rowed:
+    DeserializeOwned
+    + for<'r> sqlx::FromRow<'r, PgRow>
+    + for<'r> sqlx::FromRow<'r, SqliteRow>
+    + Send
+    + Unpin
 {
-    match db {
-        Db::Sqlite(_, _, readers) => readers.with(|c| c.rows(sql, args, usize::MAX)),
-        Db::Postgres(p) => {
-            let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql));
-            for a in args {
-                q = match *a {
-                    Arg::Text(s) => q.bind(s),
-                    Arg::Int(n) => q.bind(n),
-                    Arg::Bool(b) => q.bind(b),
-                    Arg::NoText => q.bind(None::<&str>),
-                    Arg::NoInt => q.bind(None::<i64>),
-                };
-            }
-            Ok(q.fetch_all(p).await?)
-        }
-    }
+}
+
+impl<T> Rowed for T where
+    T: DeserializeOwned
+        + for<'r> sqlx::FromRow<'r, PgRow>
+        + for<'r> sqlx::FromRow<'r, SqliteRow>
+        + Send
+        + Unpin
+{
+}
+
+/// Every row of `sql`.
+pub(crate) async fn all<T: Rowed>(db: &Db, sql: &str, args: &[Arg<'_>]) -> DbResult<Vec<T>> {
+    fetch(db, sql, args, usize::MAX).await
 }
 
 /// The first row of `sql`, if any.
-pub(crate) async fn first<T>(db: &Db, sql: &str, args: &[Arg<'_>]) -> DbResult<Option<T>>
-where
-    T: DeserializeOwned + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
-{
-    match db {
-        Db::Sqlite(_, _, readers) => Ok(readers.with(|c| c.rows(sql, args, 1))?.into_iter().next()),
-        Db::Postgres(_) => Ok(all(db, sql, args).await?.into_iter().next()),
-    }
+pub(crate) async fn first<T: Rowed>(db: &Db, sql: &str, args: &[Arg<'_>]) -> DbResult<Option<T>> {
+    Ok(fetch(db, sql, args, 1).await?.into_iter().next())
 }
 
-/// Idle read connections of one SQLite database.
+async fn fetch<T: Rowed>(db: &Db, sql: &str, args: &[Arg<'_>], max: usize) -> DbResult<Vec<T>> {
+    if let Db::Sqlite(_, _, readers) = db
+        && let Some(path) = &readers.path
+    {
+        return readers.with(path, |c| c.rows(sql, args, max));
+    }
+    let rows = with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql));
+        for a in args {
+            q = match *a {
+                Arg::Text(s) => q.bind(s),
+                Arg::Int(n) => q.bind(n),
+                Arg::Bool(b) => q.bind(b),
+                Arg::NoText => q.bind(None::<&str>),
+                Arg::NoInt => q.bind(None::<i64>),
+            };
+        }
+        q.fetch_all(p).await
+    })?;
+    Ok(rows)
+}
+
+/// Idle read connections of one SQLite database file.
 #[derive(Debug)]
 pub struct Readers {
-    path: CString,
+    /// None for a database in memory or one with URL options: those are
+    /// read through sqlx, which opens them as the URL says.
+    path: Option<CString>,
     idle: Mutex<Vec<Conn>>,
+    closed: AtomicBool,
 }
 
 /// Connections kept idle at most; a busier moment opens more and closes them.
@@ -111,28 +134,48 @@ const KEEP: usize = 4;
 const STATEMENTS: usize = 64;
 
 impl Readers {
-    pub(crate) fn new(path: &Path) -> DbResult<Arc<Self>> {
-        let path = CString::new(path.as_os_str().as_encoded_bytes())
-            .map_err(|e| DbError::Config(format!("đường dẫn CSDL SQLite không hợp lệ: {e}")))?;
+    pub(crate) fn for_url(url: &str, file: &Path) -> DbResult<Arc<Self>> {
+        let plain = !url.contains('?') && !url.contains(":memory:");
+        let path = match plain {
+            true => Some(
+                CString::new(file.as_os_str().as_encoded_bytes()).map_err(|e| {
+                    DbError::Config(format!("đường dẫn CSDL SQLite không hợp lệ: {e}"))
+                })?,
+            ),
+            false => None,
+        };
         Ok(Arc::new(Readers {
             path,
             idle: Mutex::new(Vec::new()),
+            closed: AtomicBool::new(false),
         }))
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut Conn) -> DbResult<R>) -> DbResult<R> {
+    fn with<R>(&self, path: &CStr, f: impl FnOnce(&mut Conn) -> DbResult<R>) -> DbResult<R> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(sqlx::Error::PoolClosed.into());
+        }
         let taken = self.idle.lock().expect("never poisoned").pop();
         let mut conn = match taken {
             Some(c) => c,
-            None => Conn::open(&self.path)?,
+            None => Conn::open(path)?,
         };
         let out = f(&mut conn);
         conn.used = Instant::now();
         let mut idle = self.idle.lock().expect("never poisoned");
-        if idle.len() < KEEP {
+        if idle.len() < KEEP && !self.closed.load(Ordering::Acquire) {
             idle.push(conn);
         }
         out
+    }
+
+    /// As the pool's close: later reads fail, and the connections go now,
+    /// so the last one sqlx closes can checkpoint and remove the WAL.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        drop(std::mem::take(
+            &mut *self.idle.lock().expect("never poisoned"),
+        ));
     }
 
     /// Closes connections unused for `after`: each holds cached pages.
@@ -426,8 +469,14 @@ impl<'de> MapAccess<'de> for Row {
         }
         // SAFETY: a column index below the count; the name lives as long
         // as the statement, and is copied by the key's visitor if kept.
-        let name = unsafe { CStr::from_ptr(ffi::sqlite3_column_name(self.s, self.next)) };
-        let name = name.to_str().map_err(de::Error::custom)?;
+        let name = unsafe { ffi::sqlite3_column_name(self.s, self.next) };
+        if name.is_null() {
+            return Err(de::Error::custom("SQLite hết bộ nhớ"));
+        }
+        // SAFETY: non-null, NUL-terminated, alive with the statement.
+        let name = unsafe { CStr::from_ptr(name) }
+            .to_str()
+            .map_err(de::Error::custom)?;
         seed.deserialize(name.into_deserializer()).map(Some)
     }
 
@@ -472,13 +521,22 @@ impl Column {
         unsafe { ffi::sqlite3_column_int64(self.s, self.i) }
     }
 
+    /// A value that must be there: NULL is an error, as in sqlx.
+    fn present(&self) -> Result<(), DeError> {
+        match self.kind() {
+            ffi::SQLITE_NULL => Err(de::Error::custom("NULL ở cột không nhận NULL")),
+            _ => Ok(()),
+        }
+    }
+
     fn text(&self) -> Result<&str, DeError> {
+        self.present()?;
         // SAFETY: as in `kind`; SQLite's copy of the value stays valid
         // until the next step, after this column has been decoded.
         unsafe {
             let p = ffi::sqlite3_column_text(self.s, self.i);
             if p.is_null() {
-                return Ok("");
+                return Err(de::Error::custom("SQLite hết bộ nhớ"));
             }
             let len = ffi::sqlite3_column_bytes(self.s, self.i) as usize;
             std::str::from_utf8(std::slice::from_raw_parts(p, len)).map_err(de::Error::custom)
@@ -508,6 +566,7 @@ impl<'de> de::Deserializer<'de> for Column {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
+        self.present()?;
         v.visit_bool(self.int() != 0)
     }
 
@@ -579,7 +638,22 @@ mod tests {
         // Readers may not write.
         let write: DbResult<Vec<(i64,)>> = all(&db, "CREATE TABLE t (x) STRICT", &[]).await;
         assert!(write.is_err());
+        // NULL where a value must be is an error, as through sqlx.
+        let null: DbResult<Vec<(String,)>> = all(&db, "SELECT NULL", &[]).await;
+        assert!(null.is_err());
         db.close().await;
+        let closed: DbResult<Vec<(i64,)>> = all(&db, "SELECT 1", &[]).await;
+        assert!(closed.is_err(), "reads after close fail, as the pool's do");
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A database in memory is read through sqlx, which opens it as the URL says.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn memory_is_read_through_sqlx() {
+        let db = crate::connect("sqlite::memory:").await.expect("connect");
+        let rows: Vec<(i64, String)> = all(&db, "SELECT $1 + 1, $2", &[1.into(), "một".into()])
+            .await
+            .unwrap();
+        assert_eq!(rows, vec![(2, "một".into())]);
     }
 }

@@ -152,9 +152,7 @@ pub async fn board_exists_in(tx: &mut Tx, id: i64) -> DbResult<bool> {
 
 pub async fn get(db: &Db, id: i64) -> DbResult<Option<Unit>> {
     let sql = format!("{SELECT} WHERE u.id = $1");
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Unit>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await)?,
-    )
+    read::first(db, &sql, &[id.into()]).await
 }
 
 /// The same shape as `Unit`, read from the version `v` valid on a day: the
@@ -292,7 +290,7 @@ pub async fn head(db: &Db, id: i64, as_of: Date) -> DbResult<Option<Head>> {
 }
 
 /// A node of the tree page: the unit of that day and its members that day.
-#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Node {
     #[sqlx(flatten)]
     #[serde(flatten)]
@@ -300,7 +298,6 @@ pub struct Node {
     pub members: i64,
     /// Whether it had sub-units that day (read by `children` only).
     #[sqlx(default)]
-    #[serde(default)]
     pub has_children: bool,
 }
 
@@ -367,14 +364,13 @@ pub async fn children(db: &Db, u: &Unit, as_of: Date, count: Members) -> DbResul
           AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)
         ORDER BY v.path"
     );
-    let (day, upper) = (fmt::iso(as_of), path_upper(&u.path));
-    let args = [
-        u.path.as_str().into(),
-        day.as_str().into(),
-        upper.as_str().into(),
-        u.id.into(),
-    ];
-    read::all(db, &sql, &args).await
+    // Through sqlx, not `read`: on a day before the kept sizes are exact
+    // it counts whole subtrees, for seconds at the national root, and a
+    // request's own thread must not be held that long.
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, Node>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(&u.path).bind(fmt::iso(as_of)).bind(path_upper(&u.path)).bind(u.id).fetch_all(p).await)?,
+    )
 }
 
 pub async fn types(db: &Db) -> DbResult<Vec<UnitType>> {
@@ -422,7 +418,7 @@ pub async fn create_board_in(tx: &mut Tx, actor: &Actor, b: NewBoard) -> DbResul
     Ok(id)
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Board {
     pub id: i64,
     pub unit_id: i64,
@@ -433,9 +429,9 @@ pub struct Board {
 }
 
 pub async fn boards(db: &Db, unit_id: i64) -> DbResult<Vec<Board>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, Board>(
-        "SELECT id, unit_id, name, kind, valid_from, valid_to FROM board WHERE unit_id = $1 ORDER BY kind, id")
-        .bind(unit_id).fetch_all(p).await)?)
+    crate::read::all(db,
+        "SELECT id, unit_id, name, kind, valid_from, valid_to FROM board WHERE unit_id = $1 ORDER BY kind, id",
+        &[unit_id.into()]).await
 }
 
 /// The id behind a unit code typed by a clerk: None for an empty code, a
