@@ -19,6 +19,7 @@ use serde::de::{
 };
 use sqlx::{postgres::PgRow, sqlite::SqliteRow};
 
+use crate::member_import::sqlite_rows::check;
 use crate::pool::Db;
 use crate::{DbError, DbResult};
 
@@ -379,18 +380,6 @@ fn number(s: *mut ffi::sqlite3_stmt, i: c_int) -> DbResult<usize> {
                 String::from_utf8_lossy(name)
             ))
         })
-}
-
-fn check(db: NonNull<ffi::sqlite3>, rc: c_int) -> DbResult<()> {
-    if rc == ffi::SQLITE_OK {
-        return Ok(());
-    }
-    // SAFETY: `db` is open; the message is copied before any other call.
-    let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db.as_ptr())) };
-    Err(DbError::Other(anyhow::anyhow!(
-        "SQLite ({rc}): {}",
-        msg.to_string_lossy()
-    )))
 }
 
 /// A decoding failure: the row type does not fit the query's columns.

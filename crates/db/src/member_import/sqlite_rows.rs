@@ -188,7 +188,8 @@ impl Drop for Statement {
     }
 }
 
-fn check(db: NonNull<ffi::sqlite3>, rc: c_int) -> DbResult<()> {
+/// SQLite's message for a failed call; shared with `read`.
+pub(crate) fn check(db: NonNull<ffi::sqlite3>, rc: c_int) -> DbResult<()> {
     if rc == ffi::SQLITE_OK {
         return Ok(());
     }
