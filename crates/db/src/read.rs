@@ -113,7 +113,11 @@ async fn fetch<T: Rowed>(db: &Db, sql: &str, args: &[Arg<'_>], max: usize) -> Db
                 Arg::NoInt => q.bind(None::<i64>),
             };
         }
-        q.fetch_all(p).await
+        // `first` stops at one row here too.
+        match max {
+            1 => q.fetch_optional(p).await.map(Vec::from_iter),
+            _ => q.fetch_all(p).await,
+        }
     })?;
     Ok(rows)
 }
@@ -137,14 +141,10 @@ const STATEMENTS: usize = 64;
 impl Readers {
     pub(crate) fn for_url(url: &str, file: &Path) -> DbResult<Arc<Self>> {
         let plain = !url.contains('?') && !url.contains(":memory:");
-        let path = match plain {
-            true => Some(
-                CString::new(file.as_os_str().as_encoded_bytes()).map_err(|e| {
-                    DbError::Config(format!("đường dẫn CSDL SQLite không hợp lệ: {e}"))
-                })?,
-            ),
-            false => None,
-        };
+        let path = plain
+            .then(|| CString::new(file.as_os_str().as_encoded_bytes()))
+            .transpose()
+            .map_err(|e| DbError::Config(format!("đường dẫn CSDL SQLite không hợp lệ: {e}")))?;
         Ok(Arc::new(Readers {
             path,
             idle: Mutex::new(Vec::new()),
@@ -413,9 +413,19 @@ struct Row {
 }
 
 impl Row {
-    fn width(&self) -> c_int {
+    /// Whether a column is left to read.
+    fn left(&self) -> bool {
         // SAFETY: a live statement on a row.
-        unsafe { ffi::sqlite3_column_count(self.s) }
+        self.next < unsafe { ffi::sqlite3_column_count(self.s) }
+    }
+
+    /// The next column, moving past it.
+    fn take(&mut self) -> Column {
+        self.next += 1;
+        Column {
+            s: self.s,
+            i: self.next - 1,
+        }
     }
 }
 
@@ -453,7 +463,7 @@ impl<'de> MapAccess<'de> for Row {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
-        if self.next >= self.width() {
+        if !self.left() {
             return Ok(None);
         }
         // SAFETY: a column index below the count; the name lives as long
@@ -470,9 +480,7 @@ impl<'de> MapAccess<'de> for Row {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        let i = self.next;
-        self.next += 1;
-        seed.deserialize(Column { s: self.s, i })
+        seed.deserialize(self.take())
     }
 }
 
@@ -483,12 +491,10 @@ impl<'de> SeqAccess<'de> for Row {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, DeError> {
-        if self.next >= self.width() {
+        if !self.left() {
             return Ok(None);
         }
-        let i = self.next;
-        self.next += 1;
-        seed.deserialize(Column { s: self.s, i }).map(Some)
+        seed.deserialize(self.take()).map(Some)
     }
 }
 
