@@ -9,11 +9,12 @@ use trienkhai_db::{
         self, NewCampaign,
         figures::Figures,
         obligation::{self, Action},
-        tally,
+        reminder, tally,
     },
     document::{self, Filter},
     restructure::{self, Change, Order, Target},
     unit::{self, NewUnit},
+    user,
 };
 
 use crate::{
@@ -413,3 +414,44 @@ async fn parts_story(engine: Engine) {
     t.cleanup().await;
 }
 both_engines!(cascade_chi_bo_parts_roll_up, parts_story);
+
+/// A page marks read only the notifications it showed: one that arrives
+/// while the page renders stays unread for the next.
+async fn notifications_story(engine: Engine) {
+    let t = TestDb::demo(engine).await;
+    let db = &t.db;
+    let gov = unit::by_code(db, "DUBND").await.unwrap().unwrap().id;
+    let doc = any_document(db).await;
+    let today = fmt::today_vn();
+    let bithu = user::by_username(db, "bithu").await.unwrap().unwrap().id;
+    let launch = |title: &str| NewCampaign {
+        unit_id: gov,
+        title: title.into(),
+        documents: vec![doc],
+        launched_on: fmt::iso(today),
+        session_due: "trong 2 ngày".into(),
+        programme_due: "trong 20 ngày".into(),
+        report_due: "trong 30 ngày".into(),
+        remind_days: 3,
+        ..Default::default()
+    };
+    campaign::launch(db, &setup_actor(), launch("Đợt một"))
+        .await
+        .unwrap();
+    reminder::sweep(db, today).await.unwrap();
+    let shown = reminder::notifications(db, bithu).await.unwrap();
+    assert!(!shown.is_empty(), "the session reminder reached bithu");
+    let newest = shown[0].id;
+    campaign::launch(db, &setup_actor(), launch("Đợt hai"))
+        .await
+        .unwrap();
+    reminder::sweep(db, today).await.unwrap();
+    reminder::mark_read(db, bithu, newest).await.unwrap();
+    let now = reminder::notifications(db, bithu).await.unwrap();
+    assert!(now.iter().any(|n| n.id > newest), "a second reminder came");
+    for n in &now {
+        assert_eq!(n.read_at.is_some(), n.id <= newest, "{n:?}");
+    }
+    t.cleanup().await;
+}
+both_engines!(notifications_read_up_to_the_shown, notifications_story);

@@ -16,7 +16,7 @@ use trienkhai_db::{
     campaign::{
         figures::{FORMS, Figures, form_label},
         obligation::{self, Action, Obligation, Version},
-        part, reminder,
+        part,
     },
     session::Current,
 };
@@ -82,13 +82,7 @@ pub async fn mine(State(st): State<AppState>, viewer: Viewer) -> WebResult<Respo
             )
         })
         .collect();
-    let notes = reminder::notifications(&st.db, cur.user_id)
-        .await?
-        .into_iter()
-        .take(10)
-        .map(|n| (fmt::datetime_ms(n.at), n.text, n.link))
-        .collect();
-    reminder::mark_read(&st.db, cur.user_id).await?;
+    let notes = page::notes(&st.db, cur, false).await?;
     page::render(&ListPage {
         nav: Some(Nav::read(cur, "obligations")),
         cells,

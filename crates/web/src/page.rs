@@ -4,8 +4,8 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
-use trienkhai_core::{FieldError, Role};
-use trienkhai_db::session::Current;
+use trienkhai_core::{FieldError, Role, fmt};
+use trienkhai_db::{Db, campaign::reminder, session::Current};
 
 use crate::error::{WebError, WebResult};
 
@@ -44,6 +44,32 @@ impl Nav {
             ..Nav::new(cur, active)
         }
     }
+}
+
+/// The ten newest notifications a page lists, as (time, text, link), or
+/// only the unread ones; what was unread is then marked read. The session
+/// already counted the unread: with none, a page of unread ones reads
+/// nothing and no page writes.
+pub async fn notes(
+    db: &Db,
+    cur: &Current,
+    unread_only: bool,
+) -> WebResult<Vec<(String, String, String)>> {
+    if unread_only && cur.unread == 0 {
+        return Ok(vec![]);
+    }
+    let all = reminder::notifications(db, cur.user_id).await?;
+    if cur.unread > 0
+        && let Some(newest) = all.first()
+    {
+        reminder::mark_read(db, cur.user_id, newest.id).await?;
+    }
+    Ok(all
+        .into_iter()
+        .filter(|n| !unread_only || n.read_at.is_none())
+        .take(10)
+        .map(|n| (fmt::datetime_ms(n.at), n.text, n.link))
+        .collect())
 }
 
 /// Field errors as a form shows them, next to each field.

@@ -176,7 +176,7 @@ pub async fn mail_done(db: &Db, id: i64, error: Option<&str>) -> DbResult<()> {
     Ok(())
 }
 
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Notification {
     pub id: i64,
     pub at: i64,
@@ -187,13 +187,19 @@ pub struct Notification {
 
 /// An account's notifications, newest first.
 pub async fn notifications(db: &Db, user: i64) -> DbResult<Vec<Notification>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, Notification>(
-        "SELECT id, at, text, link, read_at FROM notification WHERE user_id = $1 ORDER BY id DESC LIMIT 100")
-        .bind(user).fetch_all(p).await)?)
+    crate::read::all(
+        db,
+        "SELECT id, at, text, link, read_at FROM notification WHERE user_id = $1 ORDER BY id DESC LIMIT 100",
+        &[user.into()],
+    )
+    .await
 }
 
-pub async fn mark_read(db: &Db, user: i64) -> DbResult<()> {
-    write_one!(db, c => sqlx::query("UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
-        .bind(user).bind(now_ms()).execute(&mut *c).await.map(|r| r.rows_affected()));
+/// Marks read the notifications up to `up_to`, the newest one shown: one
+/// that arrives while the page renders stays unread for the next.
+pub async fn mark_read(db: &Db, user: i64, up_to: i64) -> DbResult<()> {
+    write_one!(db, c => sqlx::query(
+        "UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL AND id <= $3")
+        .bind(user).bind(now_ms()).bind(up_to).execute(&mut *c).await.map(|r| r.rows_affected()));
     Ok(())
 }

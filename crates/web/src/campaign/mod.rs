@@ -18,7 +18,6 @@ use trienkhai_db::{
     campaign::{
         self, Campaign, NewCampaign,
         obligation::{self, Obligation, STATUSES},
-        reminder,
         tally::{self, Line},
     },
     document::{self, Filter},
@@ -140,14 +139,7 @@ pub async fn list(State(st): State<AppState>, viewer: Viewer) -> WebResult<Respo
             (l.campaign, held, reported)
         })
         .collect();
-    let notes = reminder::notifications(&st.db, cur.user_id)
-        .await?
-        .into_iter()
-        .filter(|n| n.read_at.is_none())
-        .take(10)
-        .map(|n| (fmt::datetime_ms(n.at), n.text, n.link))
-        .collect();
-    reminder::mark_read(&st.db, cur.user_id).await?;
+    let notes = page::notes(&st.db, cur, true).await?;
     page::render(&ListPage {
         nav: Some(Nav::read(cur, "campaigns")),
         rows,
