@@ -1,6 +1,6 @@
-//! The dashboard's panels in one round trip: every panel is a few rows, and
-//! on SQLite each query is a hop to sqlx's worker thread, so one UNION ALL
-//! of a common text shape beats four queries. Rows are sorted here.
+//! The dashboard's panels in one statement: every panel is a few rows, and
+//! one UNION ALL of a common text shape is one round trip on PostgreSQL
+//! rather than six. Rows are sorted here.
 use crate::{Db, DbResult};
 
 pub struct Panels {
@@ -40,8 +40,8 @@ const SQL: &str = "
     SELECT * FROM (SELECT 'a', actor, summary, '', at FROM audit_log WHERE $3 ORDER BY id DESC LIMIT 5) r";
 
 pub async fn panels(db: &Db, unit_id: i64, as_of: &str, with_recent: bool) -> DbResult<Panels> {
-    let rows: Vec<(String, String, String, String, i64)> = with_db!(db, p => sqlx::query_as(SQL)
-        .bind(unit_id).bind(as_of).bind(with_recent).fetch_all(p).await)?;
+    let rows: Vec<(String, String, String, String, i64)> =
+        crate::read::all(db, SQL, &[unit_id.into(), as_of.into(), with_recent.into()]).await?;
     let mut header = None;
     let mut totals = std::collections::HashMap::new();
     let mut leaders = Vec::new();

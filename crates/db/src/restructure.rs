@@ -573,7 +573,10 @@ pub async fn history(db: &Db, unit_id: i64) -> DbResult<Vec<Event>> {
 
 /// Sub-units a change of `id` would have to place, as they stand now.
 pub async fn current_children(db: &Db, id: i64) -> DbResult<Vec<(i64, String)>> {
-    Ok(with_db!(db, p => sqlx::query_as(
-        "SELECT unit_id, name FROM unit_version WHERE parent_id = $1 AND valid_to IS NULL ORDER BY unit_id")
-        .bind(id).fetch_all(p).await)?)
+    crate::read::all(
+        db,
+        "SELECT unit_id, name FROM unit_version WHERE parent_id = $1 AND valid_to IS NULL ORDER BY unit_id",
+        &[id.into()],
+    )
+    .await
 }

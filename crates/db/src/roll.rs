@@ -39,6 +39,12 @@ pub async fn exact_in(tx: &mut Tx, day: &str) -> DbResult<bool> {
     Ok(from.is_some_and(|(f,)| day >= f.as_str()))
 }
 
+/// The same outside a transaction, for a page.
+pub async fn exact(db: &Db, day: &str) -> DbResult<bool> {
+    let from = crate::setting::get(db, EXACT_FROM).await?;
+    Ok(from.is_some_and(|f| day >= f.as_str()))
+}
+
 /// Adds `delta` to a unit's own roll size.
 pub async fn add(tx: &mut Tx, unit_id: i64, delta: i64) -> DbResult<()> {
     with_tx!(tx, c => sqlx::query("UPDATE unit SET members = members + $1 WHERE id = $2")

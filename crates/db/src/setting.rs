@@ -3,8 +3,12 @@ use crate::{Db, DbResult, Tx};
 pub const DEMO: &str = "demo";
 
 pub async fn get(db: &Db, key: &str) -> DbResult<Option<String>> {
-    let row: Option<(String,)> = with_db!(db, p =>
-        sqlx::query_as("SELECT value FROM setting WHERE key = $1").bind(key).fetch_optional(p).await)?;
+    let row: Option<(String,)> = crate::read::first(
+        db,
+        "SELECT value FROM setting WHERE key = $1",
+        &[key.into()],
+    )
+    .await?;
     Ok(row.map(|r| r.0))
 }
 

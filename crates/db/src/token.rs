@@ -10,7 +10,7 @@ use crate::{
 
 pub const PREFIX: &str = "tk_";
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct TokenInfo {
     pub id: i64,
     pub name: String,
@@ -49,22 +49,27 @@ pub async fn lookup(db: &Db, token: &str) -> DbResult<Option<Current>> {
         return Ok(None);
     }
     let hash = password::sha256_hex(token);
-    let row = with_db!(db, p => sqlx::query_as::<_, Current>(
+    crate::read::first(
+        db,
         "SELECT '' AS session_id, '' AS csrf, CAST(0 AS BIGINT) AS last_seen_at, u.id AS user_id,
                 u.username, u.display_name, u.role, u.unit_id, un.path AS unit_path, u.board_id, u.must_change_password
          FROM api_token t
          JOIN app_user u ON u.id = t.user_id
          LEFT JOIN unit un ON un.id = u.unit_id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE
-           AND u.must_change_password = FALSE")
-        .bind(&hash).fetch_optional(p).await)?;
-    Ok(row)
+           AND u.must_change_password = FALSE",
+        &[hash.as_str().into()],
+    )
+    .await
 }
 
 pub async fn list(db: &Db, user_id: i64) -> DbResult<Vec<TokenInfo>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, TokenInfo>(
-        "SELECT id, name, created_at, revoked_at FROM api_token WHERE user_id = $1 ORDER BY id")
-        .bind(user_id).fetch_all(p).await)?)
+    crate::read::all(
+        db,
+        "SELECT id, name, created_at, revoked_at FROM api_token WHERE user_id = $1 ORDER BY id",
+        &[user_id.into()],
+    )
+    .await
 }
 
 /// Revokes one of the user's own tokens; false when it is not theirs.

@@ -29,7 +29,7 @@ const SELECT: &str = "SELECT u.id, u.code, u.name, u.type_code, t.name AS type_n
     u.issuer_code, u.valid_from, u.valid_to, u.path
     FROM unit u JOIN unit_type t ON t.code = u.type_code";
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
 pub struct UnitType {
     pub code: String,
     pub name: String,
@@ -210,8 +210,8 @@ pub async fn committees(db: &Db, as_of: Date, cap: i64) -> DbResult<Option<Vec<(
          ORDER BY u.path LIMIT {}",
         crate::pool::limit(cap + 1)
     );
-    let rows: Vec<(i64, String)> = with_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(fmt::iso(as_of)).fetch_all(p).await)?;
+    let day = fmt::iso(as_of);
+    let rows: Vec<(i64, String)> = read::all(db, &sql, &[day.as_str().into()]).await?;
     Ok((rows.len() as i64 <= cap).then_some(rows))
 }
 
@@ -290,7 +290,7 @@ pub async fn head(db: &Db, id: i64, as_of: Date) -> DbResult<Option<Head>> {
 }
 
 /// A node of the tree page: the unit of that day and its members that day.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Node {
     #[sqlx(flatten)]
     #[serde(flatten)]
@@ -298,6 +298,7 @@ pub struct Node {
     pub members: i64,
     /// Whether it had sub-units that day (read by `children` only).
     #[sqlx(default)]
+    #[serde(default)]
     pub has_children: bool,
 }
 
@@ -364,18 +365,30 @@ pub async fn children(db: &Db, u: &Unit, as_of: Date, count: Members) -> DbResul
           AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to >= $2)
         ORDER BY v.path"
     );
-    // Through sqlx, not `read`: on a day before the kept sizes are exact
-    // it counts whole subtrees, for seconds at the national root, and a
-    // request's own thread must not be held that long.
+    let day = fmt::iso(as_of);
+    // SQLite reads on the request's own thread, which must not be held
+    // long: on a day before the kept sizes are exact this counts whole
+    // subtrees (seconds at the national root), so it goes to sqlx's worker.
+    let on_thread = db.engine() == crate::Engine::Sqlite
+        && (count == Members::Own || crate::roll::exact(db, &day).await?);
+    if on_thread {
+        let upper = path_upper(&u.path);
+        let args = [
+            u.path.as_str().into(),
+            day.as_str().into(),
+            upper.as_str().into(),
+            u.id.into(),
+        ];
+        return read::all(db, &sql, &args).await;
+    }
     Ok(
         with_db!(db, p => sqlx::query_as::<_, Node>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(&u.path).bind(fmt::iso(as_of)).bind(path_upper(&u.path)).bind(u.id).fetch_all(p).await)?,
+        .bind(&u.path).bind(&day).bind(path_upper(&u.path)).bind(u.id).fetch_all(p).await)?,
     )
 }
 
 pub async fn types(db: &Db) -> DbResult<Vec<UnitType>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, UnitType>(
-        "SELECT code, name FROM unit_type ORDER BY sort").fetch_all(p).await)?)
+    read::all(db, "SELECT code, name FROM unit_type ORDER BY sort", &[]).await
 }
 
 /// The committee this installation serves, set once at first start.

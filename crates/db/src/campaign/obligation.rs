@@ -502,7 +502,7 @@ pub async fn correct(
     Ok(out)
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Version {
     pub version: i64,
     pub figures: String,
@@ -512,11 +512,14 @@ pub struct Version {
 }
 
 pub async fn versions(db: &Db, id: i64) -> DbResult<Vec<Version>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, Version>(
+    read::all(
+        db,
         "SELECT r.version, r.figures, r.reason, a.display_name AS user_name, r.submitted_at
          FROM report_version r LEFT JOIN app_user a ON a.id = r.user_id
-         WHERE r.obligation_id = $1 ORDER BY r.version DESC")
-        .bind(id).fetch_all(p).await)?)
+         WHERE r.obligation_id = $1 ORDER BY r.version DESC",
+        &[id.into()],
+    )
+    .await
 }
 
 /// A report being typed, kept per account so it survives a reload.
@@ -529,12 +532,15 @@ pub async fn save_draft(db: &Db, id: i64, user: i64, body: &str) -> DbResult<()>
 }
 
 pub async fn draft(db: &Db, id: i64, user: i64) -> DbResult<Option<(String, i64)>> {
-    Ok(with_db!(db, p => sqlx::query_as(
-        "SELECT body, updated_at FROM report_draft WHERE obligation_id = $1 AND user_id = $2")
-        .bind(id).bind(user).fetch_optional(p).await)?)
+    read::first(
+        db,
+        "SELECT body, updated_at FROM report_draft WHERE obligation_id = $1 AND user_id = $2",
+        &[id.into(), user.into()],
+    )
+    .await
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct File {
     pub id: i64,
     pub obligation_id: i64,
@@ -583,9 +589,13 @@ pub async fn add_file(db: &Db, actor: &Actor, id: i64, f: NewFile<'_>) -> DbResu
 }
 
 pub async fn files(db: &Db, id: i64) -> DbResult<Vec<File>> {
-    Ok(with_db!(db, p => sqlx::query_as::<_, File>(
+    read::all(
+        db,
         "SELECT id, obligation_id, name, kind, size, store_key, created_at FROM obligation_file
-         WHERE obligation_id = $1 ORDER BY id").bind(id).fetch_all(p).await)?)
+         WHERE obligation_id = $1 ORDER BY id",
+        &[id.into()],
+    )
+    .await
 }
 
 pub async fn file(db: &Db, file_id: i64) -> DbResult<Option<File>> {

@@ -55,9 +55,13 @@ pub async fn set_collect(db: &Db, actor: &Actor, id: i64, on: bool) -> DbResult<
 
 /// The parts filed so far: (unit id, unit name, figures, updated_at).
 pub async fn parts(db: &Db, id: i64) -> DbResult<Vec<(i64, String, Figures, i64)>> {
-    let rows: Vec<(i64, String, String, i64)> = with_db!(db, p => sqlx::query_as(
+    let rows: Vec<(i64, String, String, i64)> = crate::read::all(
+        db,
         "SELECT p.unit_id, u.name, p.figures, p.updated_at FROM obligation_part p JOIN unit u ON u.id = p.unit_id
-         WHERE p.obligation_id = $1 ORDER BY u.path").bind(id).fetch_all(p).await)?;
+         WHERE p.obligation_id = $1 ORDER BY u.path",
+        &[id.into()],
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(u, n, f, at)| (u, n, serde_json::from_str(&f).unwrap_or_default(), at))

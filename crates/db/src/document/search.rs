@@ -14,7 +14,7 @@ const INDEXED_BYTES: usize = 256 * 1024;
 /// Words of a query that count; the rest are dropped.
 const QUERY_WORDS: usize = 8;
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Hit {
     pub id: i64,
     pub symbol: String,
@@ -131,10 +131,16 @@ async fn phase(
         Engine::Sqlite => format!("{column} : ({q})"),
         Engine::Postgres => q,
     };
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Hit>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(&q).bind(see_secret).fetch_all(p).await)?,
-    )
+    if prefix {
+        // A prefix gathers every matching word before the first row: it
+        // may take long, so it runs on sqlx's worker, not the request's.
+        Ok(
+            with_db!(db, p => sqlx::query_as::<_, Hit>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(&q).bind(see_secret).fetch_all(p).await)?,
+        )
+    } else {
+        crate::read::all(db, &sql, &[q.as_str().into(), see_secret.into()]).await
+    }
 }
 
 /// (column, words, last word as a prefix).
