@@ -19,8 +19,10 @@
 #       and rolls extracted beforehand into a Lua table), counting 2xx,
 #       409, 422 and others, and "database is locked" in the server log.
 # Targets: board p99 ≤ 15 ms (national and drilled); the board ≥ 100×
-# faster than the raw-rows computation; ≥ 500 reports/s with p99 ≤ 25 ms,
-# no 409/422 and no lock errors.
+# faster than the raw-rows computation, SQL to SQL, and the whole page
+# (its median at the steady rate) ≥ 1.000× at national size; ≥ 1.500
+# reports/s flat out (the brief's batch commits), p99 ≤ 25 ms at a
+# steady rate, no 409/422 and no lock errors.
 #
 # HTTP: the server pinned to CPU $SERVER_CPU, wrk on CPU $LOAD_CPU, CONNS
 # connections (default 8), SECS seconds a run (default 10), an idle gate
@@ -394,12 +396,17 @@ if step sql; then
   echo "| đếm lại ÷ số giữ sẵn (cùng tiến trình, cùng SQLite) | $(vn_int "$SQL_RATIO")× | ≥ $RATIO_MIN× | $(verdict "$SQL_RATIO >= $RATIO_MIN") |"
 fi
 # At the ci tier the raw rows take a millisecond: no page can be 10× that.
+# The page's latency is its median at the steady rate: flat out, the median
+# is mostly the queue of CONNS connections on one core, not the page.
+# The brief asks 1.000× at national size; 100× elsewhere.
 if step sql && step board && [ "$SMOKE" != 1 ]; then
-  HTTP_RATIO=$(awk -v a="$RAW_MS" -v b="$n_p50" 'BEGIN {printf "%.0f", a / b}')
-  echo "| đếm lại (SQL) ÷ cả trang toàn quốc (HTTP, trung vị) | $(vn_int "$HTTP_RATIO")× | ≥ $RATIO_MIN× | $(verdict "$HTTP_RATIO >= $RATIO_MIN") |"
+  HTTP_MIN=$([ "$SCALE" = nation ] && echo 1000 || echo "$RATIO_MIN")
+  HTTP_RATIO=$(awk -v a="$RAW_MS" -v b="$np_p50" 'BEGIN {printf "%.0f", a / b}')
+  QUEUED=$(awk -v a="$RAW_MS" -v b="$n_p50" 'BEGIN {printf "%.0f", a / b}')
+  echo "| đếm lại (SQL) ÷ cả trang toàn quốc (HTTP, trung vị ở nhịp đều) | $(vn_int "$HTTP_RATIO")× | ≥ $(vn_int "$HTTP_MIN")× | $(verdict "$HTTP_RATIO >= $HTTP_MIN") (hết sức, tính cả hàng đợi $CONNS kết nối: $(vn_int "$QUEUED")×) |"
 fi
 if [ "$BURST" = 1 ]; then
-  echo "| gửi báo cáo, hết sức ($BURST_CONNS kết nối), báo cáo/s | $(vn_dec "$b_r" 0) | ≥ 500 | $(verdict "$b_r >= 500") (p99 $(vn_dec "$b_p99" 2) ms) |"
+  echo "| gửi báo cáo, hết sức ($BURST_CONNS kết nối), báo cáo/s | $(vn_dec "$b_r" 0) | ≥ 1.500 | $(verdict "$b_r >= 1500") (p99 $(vn_dec "$b_p99" 2) ms) |"
   echo "| gửi báo cáo, nhịp đều $BURST_RATE/s (đạt $(vn_dec "$bp_r" 0)/s), p99, ms | $(vn_dec "$bp_p99" 2) | ≤ 25 | $(verdict "$bp_p99 <= 25") |"
   echo "| trả 409 / 422 / khác (mọi lần, kể cả khởi động) | $B_409 / $B_422 / $B_OTHER | 0 | $(verdict "$B_409 + $B_422 + $B_OTHER == 0") |"
   echo "| \"database is locked\" trong nhật ký máy chủ | $LOCKED | 0 | $(verdict "$LOCKED == 0") |"
@@ -409,6 +416,7 @@ if [ "${BENCH_STRICT:-0}" = 1 ]; then
   if [ "$BURST" = 1 ]; then awk "BEGIN {exit !($B_409 + $B_422 + $B_OTHER + $LOCKED == 0)}" || exit 1; fi
   if [ "$SMOKE" != 1 ]; then
     if step board; then awk "BEGIN {exit !($np_p99 <= 15 && $dp_p99 <= 15)}" || exit 1; fi
-    if [ "$BURST" = 1 ]; then awk "BEGIN {exit !($b_r >= 500 && $bp_p99 <= 25)}" || exit 1; fi
+    if step sql && step board; then awk "BEGIN {exit !($HTTP_RATIO >= $HTTP_MIN)}" || exit 1; fi
+    if [ "$BURST" = 1 ]; then awk "BEGIN {exit !($b_r >= 1500 && $bp_p99 <= 25)}" || exit 1; fi
   fi
 fi
