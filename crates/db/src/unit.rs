@@ -367,10 +367,14 @@ pub async fn children(db: &Db, u: &Unit, as_of: Date, count: Members) -> DbResul
     );
     let day = fmt::iso(as_of);
     // SQLite reads on the request's own thread, which must not be held
-    // long: on a day before the kept sizes are exact this counts whole
-    // subtrees (seconds at the national root), so it goes to sqlx's worker.
+    // long. These go to sqlx's worker: the root's sub-units, whose sums
+    // span every unit (326.000 at national size), and any day before the
+    // kept sizes are exact, which counts whole subtrees (seconds at the
+    // national root). Should that day move between the check and the
+    // read, the CASE still counts, on the thread, for that one page.
     let on_thread = db.engine() == crate::Engine::Sqlite
-        && (count == Members::Own || crate::roll::exact(db, &day).await?);
+        && (count == Members::Own
+            || (u.parent_id.is_some() && crate::roll::exact(db, &day).await?));
     if on_thread {
         let upper = path_upper(&u.path);
         let args = [

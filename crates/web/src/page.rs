@@ -47,9 +47,10 @@ impl Nav {
 }
 
 /// The ten newest notifications a page lists, as (time, text, link), or
-/// only the unread ones; what was unread is then marked read. The session
-/// already counted the unread: with none, a page of unread ones reads
-/// nothing and no page writes.
+/// only the unread ones. When the session counted some unread, those up
+/// to the newest one read here are marked read (beyond the ten shown too,
+/// as before). With none counted, a page of unread ones reads nothing and
+/// no page writes: one arriving meanwhile stays unread for the next.
 pub async fn notes(
     db: &Db,
     cur: &Current,

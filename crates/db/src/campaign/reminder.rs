@@ -195,8 +195,11 @@ pub async fn notifications(db: &Db, user: i64) -> DbResult<Vec<Notification>> {
     .await
 }
 
-/// Marks read the notifications up to `up_to`, the newest one shown: one
-/// that arrives while the page renders stays unread for the next.
+/// Marks read the notifications up to `up_to`, the newest one the page
+/// read: one that arrives while it renders stays unread for the next.
+/// (On PostgreSQL two sweeping instances may commit ids out of order, so
+/// a late-committed older id can still be marked unseen; it is rare and
+/// narrower than marking all.)
 pub async fn mark_read(db: &Db, user: i64, up_to: i64) -> DbResult<()> {
     write_one!(db, c => sqlx::query(
         "UPDATE notification SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL AND id <= $3")
