@@ -415,8 +415,9 @@ async fn parts_story(engine: Engine) {
 }
 both_engines!(cascade_chi_bo_parts_roll_up, parts_story);
 
-/// A page marks read only the notifications it showed: one that arrives
-/// while the page renders stays unread for the next.
+/// A page writes nothing when the session counted no unread notification,
+/// and otherwise marks read only up to the newest it read: one that
+/// arrives while the page renders stays unread for the next.
 async fn notifications_story(engine: Engine) {
     let t = TestDb::demo(engine).await;
     let db = &t.db;
@@ -439,8 +440,26 @@ async fn notifications_story(engine: Engine) {
         .await
         .unwrap();
     reminder::sweep(db, today).await.unwrap();
-    let shown = reminder::notifications(db, bithu).await.unwrap();
-    assert!(!shown.is_empty(), "the session reminder reached bithu");
+    let unread = || async {
+        let all = reminder::notifications(db, bithu).await.unwrap();
+        all.iter().filter(|n| n.read_at.is_none()).count() as i64
+    };
+    let n = unread().await;
+    assert!(n > 0, "the session reminder reached bithu");
+    // Counted none (a session read just before the sweep): nothing marked.
+    assert!(
+        reminder::for_page(db, bithu, 0, true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let listed = reminder::for_page(db, bithu, 0, false).await.unwrap();
+    assert_eq!(listed.len() as i64, n.min(10));
+    assert_eq!(unread().await, n, "a page with none counted writes nothing");
+    // Counted some: the page shows them and marks them read.
+    let shown = reminder::for_page(db, bithu, n, true).await.unwrap();
+    assert_eq!(shown.len() as i64, n.min(10));
+    assert_eq!(unread().await, 0);
     let newest = shown[0].id;
     campaign::launch(db, &setup_actor(), launch("Đợt hai"))
         .await

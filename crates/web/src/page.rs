@@ -46,29 +46,16 @@ impl Nav {
     }
 }
 
-/// The ten newest notifications a page lists, as (time, text, link), or
-/// only the unread ones. When the session counted some unread, those up
-/// to the newest one read here are marked read (beyond the ten shown too,
-/// as before). With none counted, a page of unread ones reads nothing and
-/// no page writes: one arriving meanwhile stays unread for the next.
+/// The notifications a page lists (see `reminder::for_page`), as (time,
+/// text, link).
 pub async fn notes(
     db: &Db,
     cur: &Current,
     unread_only: bool,
 ) -> WebResult<Vec<(String, String, String)>> {
-    if unread_only && cur.unread == 0 {
-        return Ok(vec![]);
-    }
-    let all = reminder::notifications(db, cur.user_id).await?;
-    if cur.unread > 0
-        && let Some(newest) = all.first()
-    {
-        reminder::mark_read(db, cur.user_id, newest.id).await?;
-    }
-    Ok(all
+    Ok(reminder::for_page(db, cur.user_id, cur.unread, unread_only)
+        .await?
         .into_iter()
-        .filter(|n| !unread_only || n.read_at.is_none())
-        .take(10)
         .map(|n| (fmt::datetime_ms(n.at), n.text, n.link))
         .collect())
 }

@@ -195,6 +195,33 @@ pub async fn notifications(db: &Db, user: i64) -> DbResult<Vec<Notification>> {
     .await
 }
 
+/// What a page lists, newest first: the ten newest, or the unread ones
+/// only. `unread` is what the session counted: when some were, those up to
+/// the newest read here are marked read (beyond the ten too). With none,
+/// a page of unread ones reads nothing and no page writes: one arriving
+/// meanwhile stays unread for the next.
+pub async fn for_page(
+    db: &Db,
+    user: i64,
+    unread: i64,
+    unread_only: bool,
+) -> DbResult<Vec<Notification>> {
+    if unread_only && unread == 0 {
+        return Ok(vec![]);
+    }
+    let all = notifications(db, user).await?;
+    if unread > 0
+        && let Some(newest) = all.first()
+    {
+        mark_read(db, user, newest.id).await?;
+    }
+    Ok(all
+        .into_iter()
+        .filter(|n| !unread_only || n.read_at.is_none())
+        .take(10)
+        .collect())
+}
+
 /// Marks read the notifications up to `up_to`, the newest one the page
 /// read: one that arrives while it renders stays unread for the next.
 /// (On PostgreSQL two sweeping instances may commit ids out of order, so
