@@ -96,12 +96,32 @@ pub(crate) async fn first<T: Rowed>(db: &Db, sql: &str, args: &[Arg<'_>]) -> DbR
     Ok(fetch(db, sql, args, 1).await?.into_iter().next())
 }
 
+/// Every row of `sql` through sqlx on either engine: on SQLite on its
+/// worker thread, for a read that may take long and so must not hold the
+/// request's own.
+pub(crate) async fn all_on_worker<T: Rowed>(
+    db: &Db,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> DbResult<Vec<T>> {
+    through_sqlx(db, sql, args, usize::MAX).await
+}
+
 async fn fetch<T: Rowed>(db: &Db, sql: &str, args: &[Arg<'_>], max: usize) -> DbResult<Vec<T>> {
     if let Db::Sqlite(_, _, readers) = db
         && let Some(path) = &readers.path
     {
         return readers.with(path, |c| c.rows(sql, args, max));
     }
+    through_sqlx(db, sql, args, max).await
+}
+
+async fn through_sqlx<T: Rowed>(
+    db: &Db,
+    sql: &str,
+    args: &[Arg<'_>],
+    max: usize,
+) -> DbResult<Vec<T>> {
     let rows = with_db!(db, p => {
         let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql));
         for a in args {

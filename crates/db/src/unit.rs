@@ -375,20 +375,18 @@ pub async fn children(db: &Db, u: &Unit, as_of: Date, count: Members) -> DbResul
     let on_thread = db.engine() == crate::Engine::Sqlite
         && (count == Members::Own
             || (u.parent_id.is_some() && crate::roll::exact(db, &day).await?));
+    let upper = path_upper(&u.path);
+    let args = [
+        u.path.as_str().into(),
+        day.as_str().into(),
+        upper.as_str().into(),
+        u.id.into(),
+    ];
     if on_thread {
-        let upper = path_upper(&u.path);
-        let args = [
-            u.path.as_str().into(),
-            day.as_str().into(),
-            upper.as_str().into(),
-            u.id.into(),
-        ];
-        return read::all(db, &sql, &args).await;
+        read::all(db, &sql, &args).await
+    } else {
+        read::all_on_worker(db, &sql, &args).await
     }
-    Ok(
-        with_db!(db, p => sqlx::query_as::<_, Node>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(&u.path).bind(&day).bind(path_upper(&u.path)).bind(u.id).fetch_all(p).await)?,
-    )
 }
 
 pub async fn types(db: &Db) -> DbResult<Vec<UnitType>> {

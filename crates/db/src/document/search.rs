@@ -131,15 +131,13 @@ async fn phase(
         Engine::Sqlite => format!("{column} : ({q})"),
         Engine::Postgres => q,
     };
+    let args = [q.as_str().into(), see_secret.into()];
     if prefix {
         // A prefix gathers every matching word before the first row: it
-        // may take long, so it runs on sqlx's worker, not the request's.
-        Ok(
-            with_db!(db, p => sqlx::query_as::<_, Hit>(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(&q).bind(see_secret).fetch_all(p).await)?,
-        )
+        // may take long, so not on the request's thread.
+        crate::read::all_on_worker(db, &sql, &args).await
     } else {
-        crate::read::all(db, &sql, &[q.as_str().into(), see_secret.into()]).await
+        crate::read::all(db, &sql, &args).await
     }
 }
 
