@@ -369,3 +369,22 @@ async fn refusal_story(engine: Engine) {
     t.cleanup().await;
 }
 both_engines!(document_refusals, refusal_story);
+
+/// A unit without an issuer code (a chi bộ, or a generated committee) still
+/// heads a letter: its code reads as empty on both engines. PostgreSQL
+/// refused the NULL, so a campaign report of such a committee answered 500.
+async fn issuer_story(engine: Engine) {
+    let t = TestDb::demo(engine).await;
+    let cell = unit::by_code(&t.db, "SCT-CB1").await.unwrap().unwrap();
+    assert_eq!(cell.issuer_code, None);
+    let u = document::issuer_unit(&t.db, cell.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((u.id, u.issuer_code.as_str()), (cell.id, ""));
+    let top = unit::by_code(&t.db, "TINH").await.unwrap().unwrap();
+    let u = document::issuer_unit(&t.db, top.id).await.unwrap().unwrap();
+    assert_eq!(u.issuer_code, "TU");
+    t.cleanup().await;
+}
+both_engines!(issuer_without_code, issuer_story);

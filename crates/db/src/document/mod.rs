@@ -559,10 +559,12 @@ pub async fn issuers_units(db: &Db) -> DbResult<Vec<Issuer>> {
          ORDER BY u.path").fetch_all(p).await)?)
 }
 
-/// The issuing unit of an issued document, for its letterhead.
+/// The issuing unit of an issued document, or the committee of a campaign
+/// report, for its letterhead. A unit without an issuer code reads as ""
+/// (sqlx's SQLite decoder did so already; PostgreSQL's refused the NULL).
 pub async fn issuer_unit(db: &Db, unit_id: i64) -> DbResult<Option<Issuer>> {
     Ok(with_db!(db, p => sqlx::query_as::<_, Issuer>(
-        "SELECT u.id, u.name, u.issuer_code, p.name AS parent_name
+        "SELECT u.id, u.name, COALESCE(u.issuer_code, '') AS issuer_code, p.name AS parent_name
          FROM unit u LEFT JOIN unit p ON p.id = u.parent_id WHERE u.id = $1")
         .bind(unit_id).fetch_optional(p).await)?)
 }
