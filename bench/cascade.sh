@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cascade benchmark (issue #5) on SQLite, on a generated country: `trienkhai
+# Cascade benchmark (issue #5) on SQLite or PostgreSQL (PG=1), on a generated country: `trienkhai
 # gen-data --scale $SCALE --campaigns` (default nation: 40 top units, 3.600
 # intermediate committees, 52.000 grassroots organisations, 270.000 chi bộ,
 # 5,6 million members; one campaign over the whole tree with about 55% of
@@ -11,13 +11,19 @@
 #   (c) the naive baseline: tally::board_from_rows's SQL for the national
 #       root (obligations summed and the roll counted from the membership
 #       table at each request) against tally::board's SQL (the kept
-#       roll-ups): in the sqlite3 CLI with .timer on (one warm-up, median of
-#       three; its clock shows whole milliseconds), and in one python3
-#       process (median of 3 and of 201 runs) for the ratio;
+#       roll-ups), both as tally.rs has them: in one client session (one
+#       warm-up, the median of 3 and of 201 runs; python3's sqlite3 module,
+#       or psql's \timing), and on SQLite in the sqlite3 CLI with .timer on
+#       too (median of three; its clock shows whole milliseconds);
 #   (d) a report burst: POST /api/v1/obligations/{id}/report with a bearer
 #       token, each request a different unreported obligation (ids, stamps
 #       and rolls extracted beforehand into a Lua table), counting 2xx,
 #       409, 422 and others, and "database is locked" in the server log.
+# PG=1: the same on PostgreSQL, a fresh database tk_cascade_<pid> on
+# PGHOST:PGPORT (default 127.0.0.1:5432, user postgres), dropped after;
+# PG_DB=name keeps it, and with REUSE=1 an existing one is used as it is.
+# The brief sets the burst's 1.500 commits/s for SQLite: on PostgreSQL the
+# rate is shown, not gated.
 # Targets: board p99 ≤ 15 ms (national and drilled); the board ≥ 100×
 # faster than the raw-rows computation, SQL to SQL, and the whole page
 # (its median at the steady rate) ≥ 1.000× at national size (100×
@@ -40,14 +46,16 @@
 # BENCH_STRICT=1 makes a missed target exit non-zero.
 # SMOKE=1 (CI, a busy shared machine): ci tier, 1 s runs, no idle gate,
 # a small burst, and only what holds on any host is checked: the kept
-# roll-ups ≥ 10× the raw rows (at 60 units; 100× at nation) and no refused
+# roll-ups ≥ 10× the raw rows (at 60 units, 3× on PostgreSQL; 100× at nation) and no refused
 # or locked report.
 source "$(dirname "$0")/lib.sh"
 SMOKE="${SMOKE:-0}"
 if [ "$SMOKE" = 1 ]; then
   SCALE="${SCALE:-ci}"; SECS="${SECS:-1}"; BURST_N="${BURST_N:-600}"; export IDLE_WAIT="${IDLE_WAIT:-0}"
 fi
-RATIO_MIN=$([ "$SMOKE" = 1 ] && echo 10 || echo 100)
+# At the ci tier on PostgreSQL psql's round trip (about 0,3 ms) is most of
+# the kept query: 3× there still tells kept roll-ups from raw rows (1×).
+if [ "$SMOKE" != 1 ]; then RATIO_MIN=100; elif [ "${PG:-0}" = 1 ]; then RATIO_MIN=3; else RATIO_MIN=10; fi
 SCALE="${SCALE:-nation}"
 SEED="${SEED:-1}"
 SECS="${SECS:-10}"
@@ -67,20 +75,15 @@ need_tools
 build
 
 WORK="$(mktemp -d /tmp/trienkhai-cascade.XXXXXX)"
-DB="${CASCADE_DB:-$WORK/bench.db}"
-mkdir -p "$(dirname "$DB")"
-DB="$(cd "$(dirname "$DB")" && pwd)/$(basename "$DB")"
+use_engine "${CASCADE_DB:-$WORK/bench.db}" "tk_cascade_$$"
 SRV=""
-trap '[ -n "$SRV" ] && stop_server "$SRV"; rm -rf "$WORK"' EXIT
+trap '[ -n "$SRV" ] && stop_server "$SRV"; drop_db; rm -rf "$WORK"' EXIT
 export TRIENKHAI_LOG=warn
 unset TRIENKHAI_CONFIG
-export TRIENKHAI_DATABASE_URL="sqlite://$DB" TRIENKHAI_DATA_DIR="$(dirname "$DB")/data"
-
-q() { sqlite3 -batch -noheader "$DB" "$1"; }
 
 # ── 1. Data ──────────────────────────────────────────────────────────────
 GEN_S=""
-if fresh_db "$DB" "$PASSWORD"; then
+if fresh_db "$PASSWORD"; then
   gen_scale "$WORK/gen.out"
   sed 's/^/  /' "$WORK/gen.out"
 fi
@@ -91,16 +94,18 @@ IFS='|' read -r N_UNITS N_OBL N_REP N_MEMBERS < <(q "SELECT
   (SELECT COUNT(*) FROM unit), (SELECT COUNT(*) FROM obligation WHERE campaign_id = $CID AND active),
   (SELECT COUNT(*) FROM obligation WHERE campaign_id = $CID AND active AND state >= 4),
   (SELECT roll FROM campaign_tally WHERE campaign_id = $CID AND unit_id = $ROOT)")
-# The kept national row against the obligations themselves.
+# The kept national row against the obligations themselves (a CASE, not
+# SQLite's sum of booleans, so that PostgreSQL takes it too).
+REPORTED="SUM(CASE WHEN state >= 4 THEN 1 ELSE 0 END)"
 KEPT=$(q "SELECT units || ' ' || reported || ' ' || in_scope || ' ' || present || ' ' || reflections
   FROM campaign_tally WHERE campaign_id = $CID AND unit_id = $ROOT")
-COUNTED=$(q "SELECT COUNT(*) || ' ' || SUM(state >= 4) || ' ' || SUM(in_scope) || ' ' || SUM(present) || ' ' || SUM(reflections)
+COUNTED=$(q "SELECT COUNT(*) || ' ' || $REPORTED || ' ' || SUM(in_scope) || ' ' || SUM(present) || ' ' || SUM(reflections)
   FROM obligation WHERE campaign_id = $CID AND active")
 [ "$KEPT" = "$COUNTED" ] || { echo "bench: dòng tổng hợp toàn quốc ($KEPT) khác số đếm lại ($COUNTED)" >&2; exit 1; }
 echo "CSDL: $(vn_int "$N_UNITS") đơn vị, $(vn_int "$N_MEMBERS") đảng viên trong danh sách của đợt $CID," \
-  "$(vn_int "$N_OBL") tổ chức cơ sở phải báo cáo, $(vn_int "$N_REP") đã báo cáo; $(vn_int "$(du -m "$DB" | cut -f1)") MB"
+  "$(vn_int "$N_OBL") tổ chức cơ sở phải báo cáo, $(vn_int "$N_REP") đã báo cáo; $(vn_int "$(db_mb)") MB ($ENGINE)"
 
-# ── 2. SQL: kept roll-ups against the raw rows (sqlite3 CLI) ─────────────
+# ── 2. SQL: kept roll-ups against the raw rows ───────────────────────────
 # tally::board, as in tally.rs with $1 = campaign, $2 = unit.
 cat >"$WORK/board.sql" <<SQL
 SELECT t.unit_id, u.name, t.parent_id, t.units, t.scheduled, t.held, t.programme,
@@ -113,62 +118,48 @@ SELECT t.unit_id, u.name, t.parent_id, t.units, t.scheduled, t.held, t.programme
             t.reported, t.late, t.roll, t.in_scope, t.present, t.absent_excused, t.absent_unexcused,
             t.makeup, t.non_members, t.reflections
         FROM campaign_tally t JOIN unit u ON u.id = t.unit_id
-        WHERE t.campaign_id = $CID AND t.parent_id = $ROOT AND t.units > 0;
+        WHERE t.campaign_id = $CID AND t.parent_id = $ROOT AND t.units > 0
 SQL
-# tally::board_from_rows, as in tally.rs (its CASTs dropped: SQLite's SUM
-# of integers is already an integer).
+# tally::board_from_rows, as in tally.rs (its CASTs keep PostgreSQL's sums
+# of integers integers, as SQLite's are).
 cat >"$WORK/rows.sql" <<SQL
 SELECT u.id, COUNT(o.id),
-            SUM(CASE WHEN o.state >= 1 THEN 1 ELSE 0 END), SUM(CASE WHEN o.state >= 2 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN o.state >= 3 THEN 1 ELSE 0 END), SUM(CASE WHEN o.state >= 4 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN o.late AND o.state >= 4 THEN 1 ELSE 0 END),
+            CAST(SUM(CASE WHEN o.state >= 1 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN o.state >= 2 THEN 1 ELSE 0 END) AS BIGINT),
+            CAST(SUM(CASE WHEN o.state >= 3 THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN o.state >= 4 THEN 1 ELSE 0 END) AS BIGINT),
+            CAST(SUM(CASE WHEN o.late AND o.state >= 4 THEN 1 ELSE 0 END) AS BIGINT),
             (SELECT COUNT(*) FROM unit_version v JOIN membership m ON m.unit_id = v.unit_id
                AND m.valid_from <= c.launched_on AND (m.valid_to IS NULL OR m.valid_to >= c.launched_on)
              WHERE v.path >= u.path AND v.path < rtrim(u.path, '/') || '0' AND v.valid_to IS NULL),
-            SUM(o.in_scope), SUM(o.present), SUM(o.absent_excused), SUM(o.absent_unexcused),
-            SUM(o.makeup), SUM(o.non_members), SUM(o.reflections)
+            CAST(SUM(o.in_scope) AS BIGINT), CAST(SUM(o.present) AS BIGINT), CAST(SUM(o.absent_excused) AS BIGINT), CAST(SUM(o.absent_unexcused) AS BIGINT),
+            CAST(SUM(o.makeup) AS BIGINT), CAST(SUM(o.non_members) AS BIGINT), CAST(SUM(o.reflections) AS BIGINT)
         FROM unit u JOIN campaign c ON c.id = $CID
         JOIN obligation o ON o.campaign_id = c.id AND o.active AND o.path >= u.path AND o.path < rtrim(u.path, '/') || '0'
         WHERE u.id = $ROOT OR u.parent_id = $ROOT
-        GROUP BY u.id, u.path, c.launched_on;
+        GROUP BY u.id, u.path, c.launched_on
 SQL
-# sql_ms FILE → median ms of three timed runs after a warm-up, in the
-# sqlite3 CLI with .timer on (its resolution is a millisecond).
-sql_ms() {
-  { echo ".timer on"; for _ in 1 2 3 4; do cat "$1"; done; } | taskset -c "$LOAD_CPU" sqlite3 -batch "$DB" \
+# cli_ms FILE → on SQLite, the median ms of three timed runs after a
+# warm-up in the sqlite3 CLI with .timer on (its resolution is a millisecond).
+cli_ms() {
+  { echo ".timer on"; for _ in 1 2 3 4; do cat "$1"; echo ";"; done; } | taskset -c "$LOAD_CPU" sqlite3 -batch "$DB" \
     | awk '/^Run Time: real/ {n++; if (n > 1) print $4 * 1000}' | sort -g | sed -n 2p
 }
-# Both queries in one process, timed finer than the CLI can: python3's
-# sqlite3 module (the system SQLite, as the CLI), one warm-up each, then
-# the median of 3 runs of the raw-rows query and of 201 of the kept one.
-cat >"$WORK/time.py" <<'PY'
-import sqlite3, statistics, sys, time
-con = sqlite3.connect(sys.argv[1])
-def timed(path, reps):
-    sql = open(path, encoding="utf-8").read()
-    con.execute(sql).fetchall()
-    ts = []
-    for _ in range(reps):
-        t = time.perf_counter(); con.execute(sql).fetchall(); ts.append((time.perf_counter() - t) * 1000)
-    return statistics.median(ts)
-print("%.4f %.3f" % (timed(sys.argv[2], 201), timed(sys.argv[3], 3)))
-PY
 # Both give the same numbers: the national row and its sub-units, sorted.
 q "$(cat "$WORK/board.sql")" | awk -F'|' '{print $1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17}' | sort >"$WORK/kept.txt"
 q "$(cat "$WORK/rows.sql")" | tr '|' ' ' | sort >"$WORK/raw.txt"
 cmp -s "$WORK/kept.txt" "$WORK/raw.txt" || { echo "bench: cảnh báo: tally::board và board_from_rows cho số khác nhau" >&2; diff "$WORK/kept.txt" "$WORK/raw.txt" | head >&2 || true; }
 # Two index lookups, one per branch; the plan shows it.
-echo "kế hoạch truy vấn của tally::board (SQLite):"
-{ echo "EXPLAIN QUERY PLAN"; cat "$WORK/board.sql"; } | sqlite3 -batch "$DB" | sed 's/^/  /'
+echo "kế hoạch truy vấn của tally::board ($ENGINE): $(plan "$WORK/board.sql")"
 if step sql; then
 idle_gate
-echo "đo SQL (sqlite3 .timer, rồi python3 sqlite3; một lần khởi động rồi trung vị)…"
-CLI_KEPT_MS=$(sql_ms "$WORK/board.sql")
-CLI_RAW_MS=$(sql_ms "$WORK/rows.sql")
-read -r KEPT_MS RAW_MS < <(taskset -c "$LOAD_CPU" python3 "$WORK/time.py" "$DB" "$WORK/board.sql" "$WORK/rows.sql")
+echo "đo SQL ($SQL_CLIENT; một lần khởi động rồi trung vị)…"
+KEPT_MS=$(sql_ms "$WORK/board.sql" 201)
+RAW_MS=$(sql_ms "$WORK/rows.sql" 3)
 SQL_RATIO=$(awk -v a="$RAW_MS" -v b="$KEPT_MS" 'BEGIN {printf "%.0f", a / b}')
-echo "  sqlite3 .timer: tally::board $(vn_dec "$CLI_KEPT_MS" 0) ms · board_from_rows $(vn_dec "$CLI_RAW_MS" 0) ms"
-echo "  python3: tally::board (số giữ sẵn) $(vn_dec "$KEPT_MS" 3) ms · board_from_rows (đếm lại từ dòng gốc) $(vn_dec "$RAW_MS" 1) ms"
+echo "  tally::board (số giữ sẵn) $(vn_dec "$KEPT_MS" 3) ms · board_from_rows (đếm lại từ dòng gốc) $(vn_dec "$RAW_MS" 1) ms"
+if ! is_pg; then
+  CLI_KEPT_MS=$(cli_ms "$WORK/board.sql"); CLI_RAW_MS=$(cli_ms "$WORK/rows.sql")
+  echo "  sqlite3 .timer: tally::board $(vn_dec "$CLI_KEPT_MS" 0) ms · board_from_rows $(vn_dec "$CLI_RAW_MS" 0) ms"
+fi
 fi
 
 # ── 3. Server ────────────────────────────────────────────────────────────
@@ -376,12 +367,12 @@ LUA
   bp_r=$(median3 "${BP_R[@]}"); bp_p99=$(median3 "${BP_P99[@]}")
   # Roll-ups still equal a recount after the burst.
   KEPT=$(q "SELECT units || ' ' || reported || ' ' || in_scope || ' ' || present FROM campaign_tally WHERE campaign_id = $CID AND unit_id = $ROOT")
-  COUNTED=$(q "SELECT COUNT(*) || ' ' || SUM(state >= 4) || ' ' || SUM(in_scope) || ' ' || SUM(present) FROM obligation WHERE campaign_id = $CID AND active")
+  COUNTED=$(q "SELECT COUNT(*) || ' ' || $REPORTED || ' ' || SUM(in_scope) || ' ' || SUM(present) FROM obligation WHERE campaign_id = $CID AND active")
   [ "$KEPT" = "$COUNTED" ] || { echo "bench: sau khi gửi, dòng tổng hợp ($KEPT) khác số đếm lại ($COUNTED)" >&2; exit 1; }
 fi
 
 echo
-echo "| phép đo (SQLite, quy mô $SCALE: $(vn_int "$N_OBL") tổ chức cơ sở, $(vn_int "$N_MEMBERS") đảng viên; trung vị 3 lần) | giá trị | mục tiêu | kết quả |"
+echo "| phép đo ($ENGINE, quy mô $SCALE: $(vn_int "$N_OBL") tổ chức cơ sở, $(vn_int "$N_MEMBERS") đảng viên; trung vị 3 lần) | giá trị | mục tiêu | kết quả |"
 echo "|---|---:|---:|---|"
 [ -n "$GEN_S" ] && echo "| sinh dữ liệu (cây, đảng viên, đợt, báo cáo), s | $(vn_dec "$GEN_S" 1) | — | |"
 if step board; then
@@ -392,9 +383,9 @@ if step board; then
   echo "| trang theo dõi, đi sâu, nhịp đều $BOARD_RATE/s (đạt $(vn_dec "$dp_r" 0)/s), p99, ms | $(vn_dec "$dp_p99" 2) | ≤ 15 | $(verdict "$dp_p99 <= 15") |"
 fi
 if step sql; then
-  echo "| SQL số giữ sẵn (tally::board), toàn quốc, ms | $(vn_dec "$KEPT_MS" 3) | — | sqlite3 .timer: $(vn_dec "$CLI_KEPT_MS" 0) ms |"
-  echo "| SQL đếm lại từ dòng gốc (board_from_rows), toàn quốc, ms | $(vn_dec "$RAW_MS" 1) | — | sqlite3 .timer: $(vn_dec "$CLI_RAW_MS" 0) ms |"
-  echo "| đếm lại ÷ số giữ sẵn (cùng tiến trình, cùng SQLite) | $(vn_int "$SQL_RATIO")× | ≥ $RATIO_MIN× | $(verdict "$SQL_RATIO >= $RATIO_MIN") |"
+  echo "| SQL số giữ sẵn (tally::board), toàn quốc, ms | $(vn_dec "$KEPT_MS" 3) | — | $SQL_CLIENT${CLI_KEPT_MS:+; sqlite3 .timer: $(vn_dec "$CLI_KEPT_MS" 0) ms} |"
+  echo "| SQL đếm lại từ dòng gốc (board_from_rows), toàn quốc, ms | $(vn_dec "$RAW_MS" 1) | — | $SQL_CLIENT${CLI_RAW_MS:+; sqlite3 .timer: $(vn_dec "$CLI_RAW_MS" 0) ms} |"
+  echo "| đếm lại ÷ số giữ sẵn (cùng phiên $SQL_CLIENT) | $(vn_int "$SQL_RATIO")× | ≥ $RATIO_MIN× | $(verdict "$SQL_RATIO >= $RATIO_MIN") |"
 fi
 # At the ci tier the raw rows take a millisecond: no page can be 10× that.
 # The page's latency is its median at the steady rate: flat out, the median
@@ -407,7 +398,8 @@ if step sql && step board && [ "$SMOKE" != 1 ]; then
   echo "| đếm lại (SQL) ÷ cả trang toàn quốc (HTTP, trung vị ở nhịp đều) | $(vn_int "$HTTP_RATIO")× | ≥ $(vn_int "$HTTP_MIN")× | $(verdict "$HTTP_RATIO >= $HTTP_MIN") (hết sức, tính cả hàng đợi $CONNS kết nối: $(vn_int "$QUEUED")×) |"
 fi
 if [ "$BURST" = 1 ]; then
-  echo "| gửi báo cáo, hết sức ($BURST_CONNS kết nối), báo cáo/s | $(vn_dec "$b_r" 0) | ≥ 1.500 | $(verdict "$b_r >= 1500") (p99 $(vn_dec "$b_p99" 2) ms) |"
+  if is_pg; then BURST_MIN=0; BURST_TARGET="— (≥ 1.500 trên SQLite)"; else BURST_MIN=1500; BURST_TARGET="≥ 1.500"; fi
+  echo "| gửi báo cáo, hết sức ($BURST_CONNS kết nối), báo cáo/s | $(vn_dec "$b_r" 0) | $BURST_TARGET | $(verdict "$b_r >= $BURST_MIN") (p99 $(vn_dec "$b_p99" 2) ms) |"
   echo "| gửi báo cáo, nhịp đều $BURST_RATE/s (đạt $(vn_dec "$bp_r" 0)/s), p99, ms | $(vn_dec "$bp_p99" 2) | ≤ 25 | $(verdict "$bp_p99 <= 25") |"
   echo "| trả 409 / 422 / khác (mọi lần, kể cả khởi động) | $B_409 / $B_422 / $B_OTHER | 0 | $(verdict "$B_409 + $B_422 + $B_OTHER == 0") |"
   echo "| \"database is locked\" trong nhật ký máy chủ | $LOCKED | 0 | $(verdict "$LOCKED == 0") |"
@@ -418,6 +410,6 @@ if [ "${BENCH_STRICT:-0}" = 1 ]; then
   if [ "$SMOKE" != 1 ]; then
     if step board; then awk "BEGIN {exit !($np_p99 <= 15 && $dp_p99 <= 15)}" || exit 1; fi
     if step sql && step board; then awk "BEGIN {exit !($HTTP_RATIO >= $HTTP_MIN)}" || exit 1; fi
-    if [ "$BURST" = 1 ]; then awk "BEGIN {exit !($b_r >= 1500 && $bp_p99 <= 25)}" || exit 1; fi
+    if [ "$BURST" = 1 ]; then awk "BEGIN {exit !($b_r >= $BURST_MIN && $bp_p99 <= 25)}" || exit 1; fi
   fi
 fi

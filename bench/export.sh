@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Report export benchmark (issue #6; performance.md §6, scenario 5), on
-# SQLite, on a generated tree: `trienkhai gen-data --scale $SCALE
+# SQLite or PostgreSQL (PG=1), on a generated tree: `trienkhai gen-data --scale $SCALE
 # --campaigns` (default province: 140.000 members, one campaign). Then,
 # signed in as quantri, against the server pinned to CPU $SERVER_CPU (curl
 # on CPU $LOAD_CPU):
@@ -13,7 +13,8 @@
 #       reset before and read after); the figure is the peak minus the RSS
 #       just before the request.
 #   (b) in-run baselines on the same rows: the export's SELECT, unpaged,
-#       streamed to CSV by the sqlite3 CLI (same core as the server); and
+#       streamed to CSV by the engine's CLI (sqlite3, or psql's COPY …
+#       TO STDOUT; same core as the server); and
 #       openpyxl (write_only, bold header, frozen pane) writing the rows of
 #       the CSV just exported, already in memory, on the same core, once.
 #       Each run times XLSX, CSV and sqlite3 back to back; a ratio is taken
@@ -51,6 +52,9 @@
 # pristine file. An XLSX sheet holds 1.048.576 rows, so when the tree has
 # more members (nation) the largest top-level unit is exported instead;
 # EXPORT_UNIT=id picks another. RUNS (default 3) repetitions.
+# PG=1: a fresh PostgreSQL database tk_export_<pid> on PGHOST:PGPORT
+# (default 127.0.0.1:5432, user postgres), dropped after; PG_DB=name keeps
+# it, and with REUSE=1 an existing one is used as it is.
 # BENCH_STRICT=1 makes a missed target exit non-zero.
 source "$(dirname "$0")/lib.sh"
 SMOKE="${SMOKE:-0}"
@@ -66,7 +70,6 @@ PASSWORD="${EXPORT_PASSWORD:-matkhau-do-hieu-nang}"
 SHEET_ROWS=1048575 # data rows under the header
 
 need curl curl
-need sqlite3 sqlite3
 need python3 python3
 need taskset util-linux
 build_bin
@@ -77,21 +80,16 @@ SAMPLER=""
 cleanup() {
   [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
   [ -n "$SRV" ] && stop_server "$SRV"
+  drop_db
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-DB="${EXPORT_DB:-$WORK/bench.db}"
-mkdir -p "$(dirname "$DB")"
-DB="$(cd "$(dirname "$DB")" && pwd)/$(basename "$DB")"
+use_engine "${EXPORT_DB:-$WORK/bench.db}" "tk_export_$$"
 case "$(basename "$DB")" in
   pristine*) echo "bench: không dùng $DB (bản gốc); hãy chép ra một bản và đặt EXPORT_DB" >&2; exit 2 ;;
 esac
 export TRIENKHAI_LOG=warn
 unset TRIENKHAI_CONFIG
-DATA_DIR="$(dirname "$DB")/data"
-export TRIENKHAI_DATABASE_URL="sqlite://$DB" TRIENKHAI_DATA_DIR="$DATA_DIR"
-
-q() { sqlite3 -batch -noheader "$DB" "$1"; }
 # A gate before each request, but in smoke mode only one, before the runs.
 gate() { [ "$SMOKE" = 1 ] || idle_gate; }
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
@@ -99,7 +97,7 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.4f", (b - a) / 1e9}'; }
 
 # ── 1. Data ──────────────────────────────────────────────────────────────
 GEN_S=""
-if fresh_db "$DB" "$PASSWORD"; then
+if fresh_db "$PASSWORD"; then
   gen_scale "$WORK/gen.out"
   sed 's/^/  /' "$WORK/gen.out"
 fi
@@ -134,7 +132,7 @@ SELECT_SQL="SELECT p.id, p.family_name, p.middle_name, p.given_name, p.birth_dat
   WHERE v.path >= '$UNIT_PATH' AND v.path < rtrim('$UNIT_PATH', '/') || '0'
     AND v.valid_from <= '$TODAY' AND (v.valid_to IS NULL OR v.valid_to >= '$TODAY')
     AND m.valid_from <= '$TODAY' AND (m.valid_to IS NULL OR m.valid_to >= '$TODAY')
-  ORDER BY p.sort_key, p.id;"
+  ORDER BY p.sort_key, p.id"
 
 # ── 2. Helpers ───────────────────────────────────────────────────────────
 # Peak VmRSS (kB) of a process, sampled every 20 ms until SIGTERM.
@@ -246,11 +244,16 @@ export_xlsx() {
   X_DELTA=$(awk -v p="$peak" -v b="$before" 'BEGIN {printf "%.1f", (p - b) / 1024}')
 }
 
-# sql_csv OUT → S_SECS: the sqlite3 CLI streaming SELECT_SQL to a CSV file.
+# sql_csv OUT → S_SECS: the engine's CLI streaming SELECT_SQL to a CSV file.
+if is_pg; then CSV_CLIENT="psql COPY"; else CSV_CLIENT="sqlite3"; fi
 sql_csv() {
   local t0 t1
   t0=$(date +%s%N)
-  taskset -c "$SERVER_CPU" sqlite3 -readonly -batch "$DB" ".headers on" ".mode csv" ".once $1" "$SELECT_SQL"
+  if is_pg; then
+    taskset -c "$SERVER_CPU" psql -qX -v ON_ERROR_STOP=1 -d "$DB" -c "COPY ($SELECT_SQL) TO STDOUT WITH (FORMAT csv, HEADER)" >"$1"
+  else
+    taskset -c "$SERVER_CPU" sqlite3 -readonly -batch "$DB" ".headers on" ".mode csv" ".once $1" "$SELECT_SQL;"
+  fi
   t1=$(date +%s%N)
   S_SECS=$(secs "$t0" "$t1")
 }
@@ -283,7 +286,7 @@ for i in $(seq 1 "$RUNS"); do
   XC+=("$(awk -v a="${X_T[-1]}" -v b="${C_T[-1]}" 'BEGIN {printf "%.3f", a / b}')")
   XS+=("$(awk -v a="${X_T[-1]}" -v b="$S_SECS" 'BEGIN {printf "%.3f", a / b}')")
   echo "lần $i: XLSX $(vn_dec "${X_T[-1]}" 3) s (byte đầu $(vn_dec "${X_TTFB[-1]}" 3) s, RSS +$(vn_dec "${X_RSS[-1]}" 1) MB)" \
-    "· CSV $(vn_dec "${C_T[-1]}" 3) s · sqlite3 SELECT → CSV $(vn_dec "${S_T[-1]}" 3) s"
+    "· CSV $(vn_dec "${C_T[-1]}" 3) s · $CSV_CLIENT SELECT → CSV $(vn_dec "${S_T[-1]}" 3) s"
 done
 x_t=$(median "${X_T[@]}"); x_ttfb=$(median "${X_TTFB[@]}"); c_t=$(median "${C_T[@]}"); s_t=$(median "${S_T[@]}")
 x_rss=$(printf '%s\n' "${X_RSS[@]}" | sort -g | tail -1)
@@ -347,7 +350,7 @@ else
   HOW="trung vị $RUNS lần"
 fi
 echo
-echo "| phép đo (SQLite, quy mô $SCALE, $UNIT_CODE: $(vn_int "$ROWS") dòng × 14 cột; $HOW) | giá trị | mục tiêu | kết quả |"
+echo "| phép đo ($ENGINE, quy mô $SCALE, $UNIT_CODE: $(vn_int "$ROWS") dòng × 14 cột; $HOW) | giá trị | mục tiêu | kết quả |"
 echo "|---|---:|---:|---|"
 [ -n "$GEN_S" ] && echo "| sinh dữ liệu, s | $(vn_dec "$GEN_S" 1) | — | |"
 if [ "$SMOKE" = 1 ]; then
@@ -357,13 +360,13 @@ else
 fi
 echo "| xuất XLSX, byte đầu tiên sau, s | $(vn_dec "$x_ttfb" 3) | — | tệp ghi xong rồi mới gửi |"
 echo "| xuất CSV, dòng/s | $(vn_int "$c_rate") | — | $(vn_dec "$c_t" 3) s |"
-echo "| cùng câu SELECT (không phân trang) qua sqlite3 → CSV, dòng/s | $(vn_int "$s_rate") | — | $(vn_dec "$s_t" 3) s; xuất CSV chậm hơn $(vn_dec "$cs" 1)× |"
+echo "| cùng câu SELECT (không phân trang) qua $CSV_CLIENT → CSV, dòng/s | $(vn_int "$s_rate") | — | $(vn_dec "$s_t" 3) s; xuất CSV chậm hơn $(vn_dec "$cs" 1)× |"
 if [ "$SMOKE" = 1 ]; then
   row "thời gian XLSX ÷ CSV (cùng máy chủ)" "$(vn_dec "$xc" 2)×" "≤ 5×" "$xc <= 5"
-  row "thời gian XLSX ÷ SELECT qua sqlite3 → CSV" "$(vn_dec "$xs" 2)×" "≤ 8×" "$xs <= 8"
+  row "thời gian XLSX ÷ SELECT qua $CSV_CLIENT → CSV" "$(vn_dec "$xs" 2)×" "≤ 8×" "$xs <= 8"
 else
   row "thời gian XLSX ÷ CSV (cùng máy chủ)" "$(vn_dec "$xc" 2)×" "≤ 4×" "$xc <= 4"
-  row "thời gian XLSX ÷ SELECT qua sqlite3 → CSV" "$(vn_dec "$xs" 2)×" "≤ 4×" "$xs <= 4"
+  row "thời gian XLSX ÷ SELECT qua $CSV_CLIENT → CSV" "$(vn_dec "$xs" 2)×" "≤ 4×" "$xs <= 4"
 fi
 row "RSS máy chủ khi xuất XLSX, đỉnh − trước, MB" "$(vn_dec "$x_rss" 1)" "≤ 64" "$x_rss <= 64" "lớn nhất $RUNS lần"
 if [ -n "$OPX_T" ]; then

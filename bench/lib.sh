@@ -110,18 +110,93 @@ gen_scale() {
   GEN_S=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
 }
 
-# fresh_db DB PASSWORD: a new database at DB (TRIENKHAI_DATABASE_URL set by
-# the caller) with the administrator quantri. With REUSE=1 and DB there, it
-# says so and returns 1: the caller uses that database as it is.
+# ── The engine ───────────────────────────────────────────────────────────
+# use_engine SQLITE_FILE PG_NAME: with PG=1 the PostgreSQL database PG_DB
+# (default PG_NAME) on PGHOST:PGPORT as PGUSER (default 127.0.0.1:5432,
+# postgres), otherwise the SQLite file. Sets DB (the file's absolute path or
+# the database's name), ENGINE, SQL_CLIENT (what sql_ms times through) and
+# TRIENKHAI_DATABASE_URL, and TRIENKHAI_DATA_DIR beside the SQLite file
+# (whichever the engine); q, db_mb, fresh_db, drop_db, sql_ms and plan
+# then work on it.
+use_engine() {
+  mkdir -p "$(dirname "$1")"
+  export TRIENKHAI_DATA_DIR="$(cd "$(dirname "$1")" && pwd)/data"
+  if [ "${PG:-0}" = 1 ]; then
+    need psql postgresql-client
+    export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
+    DB="${PG_DB:-$2}"; ENGINE=PostgreSQL; SQL_CLIENT="psql \\timing"
+    export TRIENKHAI_DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB"
+  else
+    need sqlite3 sqlite3
+    DB="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; ENGINE=SQLite; SQL_CLIENT="python3 sqlite3"
+    export TRIENKHAI_DATABASE_URL="sqlite://$DB"
+  fi
+}
+is_pg() { [ "$ENGINE" = PostgreSQL ]; }
+
+# q SQL → its rows, fields separated by '|', through the engine's own CLI.
+q() {
+  if is_pg; then psql -qAtX -F '|' -v ON_ERROR_STOP=1 -d "$DB" -c "$1"
+  else sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$1"; fi
+}
+
+# db_mb → the database's size on disk, MB.
+db_mb() {
+  if is_pg; then q "SELECT pg_database_size(current_database()) / 1048576"; else du -m "$DB" | cut -f1; fi
+}
+
+# drop_db: removes a PostgreSQL database the script made for itself; one
+# named by PG_DB is kept, as a SQLite file named by the caller is.
+drop_db() {
+  if is_pg && [ -z "${PG_DB:-}" ]; then dropdb --if-exists "$DB" 2>/dev/null || true; fi
+}
+
+# fresh_db PASSWORD: a new database at DB with the administrator quantri.
+# With REUSE=1 and a database already set up there, it says so and
+# returns 1: the caller uses that database as it is.
 fresh_db() {
-  if [ "${REUSE:-0}" = 1 ] && [ -s "$1" ]; then
-    echo "dùng lại CSDL $1 ($(vn_int "$(du -m "$1" | cut -f1)") MB)"
+  local there=0
+  if is_pg; then
+    psql -qAtX -d "$DB" -c "SELECT 1 FROM unit LIMIT 1" >/dev/null 2>&1 && there=1
+  elif [ -s "$DB" ]; then there=1; fi
+  if [ "${REUSE:-0}" = 1 ] && [ "$there" = 1 ]; then
+    echo "dùng lại CSDL $DB ($ENGINE, $(vn_int "$(db_mb)") MB)"
     return 1
   fi
-  rm -f "$1" "$1-wal" "$1-shm"
+  if is_pg; then dropdb --if-exists "$DB"; createdb "$DB"; else rm -f "$DB" "$DB-wal" "$DB-shm"; fi
   "$BIN" migrate >/dev/null
-  echo "$2" | "$BIN" create-admin --username quantri --password-stdin >/dev/null
+  echo "$1" | "$BIN" create-admin --username quantri --password-stdin >/dev/null
 }
+
+# sql_ms FILE REPS → the median ms of REPS runs of FILE's one statement
+# (no trailing ';') after a warm-up, in one client session on CPU
+# $LOAD_CPU, every row fetched: python3's sqlite3 module (the system
+# SQLite) or psql's \timing.
+sql_ms() {
+  if is_pg; then
+    { echo '\timing on'; for _ in $(seq 0 "$2"); do cat "$1"; echo ";"; done; } \
+      | taskset -c "$LOAD_CPU" psql -qAtX -o /dev/null -v ON_ERROR_STOP=1 -d "$DB" \
+      | awk '/^Time:/ {n++; if (n > 1) print $2}'
+  else
+    taskset -c "$LOAD_CPU" python3 -c '
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1])
+sql = open(sys.argv[2], encoding="utf-8").read()
+con.execute(sql).fetchall()
+for _ in range(int(sys.argv[3])):
+    t = time.perf_counter(); con.execute(sql).fetchall(); print((time.perf_counter() - t) * 1000)
+' "$DB" "$1" "$2"
+  fi | sort -g | awk '{a[NR] = $1} END {printf "%.4f\n", a[int((NR + 1) / 2)]}'
+}
+
+# plan FILE → the plan of FILE's statement on one line, its steps joined
+# by " / " (SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN).
+plan() {
+  if is_pg; then q "EXPLAIN (COSTS OFF) $(cat "$1")"; else q "EXPLAIN QUERY PLAN $(cat "$1")" | cut -d'|' -f4; fi \
+    | sed 's/^ *//; s/^-> *//' | paste -sd'~' - | sed 's/~/ \/ /g'
+}
+# A plan step that sorts rows, which an index in the list's order avoids.
+SORT_STEP='TEMP B-TREE|(^| / )(Incremental )?Sort( |$)'
 
 # Vietnamese number formats: 35.599 and 99,16.
 vn_int() { awk -v x="$1" 'BEGIN {s = sprintf("%d", x + 0.5); o = ""; while (length(s) > 3) {o = "." substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3)}; print s o}'; }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# List-page benchmark (issue #6 "Lists") on SQLite: the document register
+# List-page benchmark (issue #6 "Lists") on SQLite or PostgreSQL (PG=1):
+# the document register
 # GET /documents, keyset-paged on (issued_on, id), 50 rows a page.
 # `trienkhai gen-data --documents $DOCS` fills a fresh register (default
 # 200.000; 1.000.000 takes 2–3,5 minutes to generate on the 2-core bench
@@ -17,15 +18,21 @@
 #       the fullest year (an issued_on range), page 1 and the last full page
 #       (at most $DEEP_PAGE) of each, judged against the same 1,2× but not
 #       under BENCH_STRICT (issue #6 sets the target for the whole list);
-#   (d) the same SQL straight through the driver (python3's sqlite3, one
-#       process, median of SQL_RUNS runs), with what OFFSET paging and a
-#       COUNT(*) total would cost instead, and the query plans.
+#   (d) the same SQL straight through the driver (one client session:
+#       python3's sqlite3, or psql's \timing; median of SQL_RUNS runs),
+#       with what OFFSET paging and a COUNT(*) total would cost instead,
+#       and the query plans.
 # Rows are checked: app, bare handler and SQL return the same ids. The
 # total on the full page must come from the kept counter: the counter row
 # is bumped for one request and the page must show the bumped number.
 # Targets: page $DEEP_PAGE within 1,2× of page 1 (median latency); the
-# app's list ≥ 0,5× the throughput of the bare handler; no TEMP B-TREE
-# (sort) in the list's plans; the total from the counter.
+# app's list ≥ 0,5× the throughput of the bare handler; no sort step
+# (SQLite's TEMP B-TREE, PostgreSQL's Sort) in the list's plans; the
+# total from the counter.
+# PG=1: a fresh PostgreSQL database tk_lists_<pid> on PGHOST:PGPORT
+# (default 127.0.0.1:5432, user postgres), dropped after; PG_DB=name keeps
+# it, and with REUSE=1 an existing one is used as it is (the national one
+# of bench/all.sh, say).
 #
 # HTTP: both servers pinned to CPU $SERVER_CPU, wrk on CPU $LOAD_CPU, CONNS
 # connections (default 8), SECS seconds a run (default 10), a warm-up, an
@@ -68,20 +75,15 @@ need_tools
 build
 
 WORK="$(mktemp -d /tmp/trienkhai-lists.XXXXXX)"
-DB="${LISTS_DB:-$WORK/bench.db}"
-mkdir -p "$(dirname "$DB")"
-DB="$(cd "$(dirname "$DB")" && pwd)/$(basename "$DB")"
+use_engine "${LISTS_DB:-$WORK/bench.db}" "tk_lists_$$"
 SRV=""; BARE_PID=""
-trap '[ -n "$SRV" ] && stop_server "$SRV"; [ -n "$BARE_PID" ] && kill "$BARE_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$SRV" ] && stop_server "$SRV"; [ -n "$BARE_PID" ] && kill "$BARE_PID" 2>/dev/null; drop_db; rm -rf "$WORK"' EXIT
 export TRIENKHAI_LOG=warn
 unset TRIENKHAI_CONFIG
-export TRIENKHAI_DATABASE_URL="sqlite://$DB" TRIENKHAI_DATA_DIR="$(dirname "$DB")/data"
-
-q() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$1"; }
 
 # ── 1. Data ──────────────────────────────────────────────────────────────
 GEN_RATE=""
-if fresh_db "$DB" "$PASSWORD"; then
+if fresh_db "$PASSWORD"; then
   echo "sinh $(vn_int "$DOCS") văn bản…"
   t0=$(date +%s%N)
   "$BIN" gen-data --documents "$DOCS" >"$WORK/gen.out" 2>&1 || { cat "$WORK/gen.out"; exit 1; }
@@ -93,7 +95,7 @@ DOCS=$(q "SELECT COUNT(*) FROM document")
 KEPT=$(q "SELECT value FROM counter WHERE key = 'documents'")
 [ "$DOCS" -gt $((2 * PAGE)) ] || { echo "bench: cần hơn $((2 * PAGE)) văn bản, có $DOCS" >&2; exit 1; }
 [ "$KEPT" = "$DOCS" ] || { echo "bench: bộ đếm văn bản ($KEPT) khác số dòng ($DOCS)" >&2; exit 1; }
-echo "CSDL: $(vn_int "$DOCS") văn bản, $(vn_int "$(du -m "$DB" | cut -f1)") MB"
+echo "CSDL: $(vn_int "$DOCS") văn bản, $(vn_int "$(db_mb)") MB ($ENGINE)"
 
 # The cursor of page P is the (issued_on, id) of the last row of page P - 1,
 # i.e. row (P - 1) × 50 in the list's order; a page past the end becomes
@@ -123,70 +125,55 @@ fi
 
 # ── 2. SQL straight through the driver ───────────────────────────────────
 # document::list's SQL as it runs for the office (no secrecy filter), and
-# with a member's `secrecy = ''`; each case prints "name ms rows ids".
-cat >"$WORK/sql.py" <<'PY'
-import sqlite3, statistics, sys, time
-db, reps, deep, deep_page = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-filt = sys.argv[5:]  # type type_cursor year year_cursor, or nothing
-S = "SELECT id, direction, symbol, type_name, issued_on, subject, secrecy FROM document "
-O = " ORDER BY issued_on DESC, id DESC LIMIT 51"
-K = "(issued_on, id) < (?, ?)"
-cur = lambda c: (c.split("~")[0], int(c.split("~")[1]))
-cases = [
-    ("p1", S + O, ()),
-    ("deep", S + "WHERE " + K + O, cur(deep)),
-    ("member_p1", S + "WHERE secrecy = ''" + O, ()),
-    ("member_deep", S + "WHERE secrecy = '' AND " + K + O, cur(deep)),
-    # What OFFSET paging and a counted total would cost instead.
-    ("offset", S + O + " OFFSET %d" % ((deep_page - 1) * 50), ()),
-    ("count", "SELECT COUNT(*) FROM document", ()),
-]
-if filt:
-    t, tc, y, yc = filt
-    yr = ("%s-01-01" % y, "%04d-01-01" % (int(y) + 1))
-    Y = "issued_on >= ? AND issued_on < ?"
-    cases += [
-        ("type_p1", S + "WHERE type_code = ?" + O, (t,)),
-        ("type_deep", S + "WHERE type_code = ? AND " + K + O, (t,) + cur(tc)),
-        ("year_p1", S + "WHERE " + Y + O, yr),
-        ("year_deep", S + "WHERE " + Y + " AND " + K + O, yr + cur(yc)),
-        # An outgoing-only filter: no index has direction; gen-data's
-        # register has none, so every row is read.
-        ("out_p1", S + "WHERE direction = 'out'" + O, ()),
-    ]
-con = sqlite3.connect(db)
-if reps == 0:  # plans only
-    for name, sql, args in cases:
-        plan = " / ".join(r[3] for r in con.execute("EXPLAIN QUERY PLAN " + sql, args))
-        print("%s\t%s" % (name, plan))
-    sys.exit()
-for name, sql, args in cases:
-    n = reps if name not in ("offset", "count", "out_p1") else max(3, reps // 20)
-    rows = con.execute(sql, args).fetchall()
-    ts = []
-    for _ in range(n):
-        t0 = time.perf_counter(); rows = con.execute(sql, args).fetchall(); ts.append((time.perf_counter() - t0) * 1000)
-    ids = ",".join(str(r[0]) for r in rows[:50]) if name != "count" else str(rows[0][0])
-    print("%s\t%.4f\t%d\t%s" % (name, statistics.median(ts), len(rows), ids))
-PY
-FARGS=()
-[ "$FILTERS" = 1 ] && FARGS=("$TYPE" "$TYPE_DEEP" "$YEAR" "$YEAR_DEEP")
-python3 "$WORK/sql.py" "$DB" 0 "$DEEP" "$DEEP_PAGE" "${FARGS[@]}" >"$WORK/plans.tsv"
+# with a member's `secrecy = ''`, the cursors written in: one file a case.
+mkdir -p "$WORK/sql"
+S="SELECT id, direction, symbol, type_name, issued_on, subject, secrecy FROM document"
+O="ORDER BY issued_on DESC, id DESC LIMIT $((PAGE + 1))"
+after() { echo "(issued_on, id) < ('${1%~*}', ${1#*~})"; }
+case_sql() { echo "$2" >"$WORK/sql/$1.sql"; CASES+=("$1"); }
+CASES=()
+case_sql p1 "$S $O"
+case_sql deep "$S WHERE $(after "$DEEP") $O"
+case_sql member_p1 "$S WHERE secrecy = '' $O"
+case_sql member_deep "$S WHERE secrecy = '' AND $(after "$DEEP") $O"
+# What OFFSET paging and a counted total would cost instead.
+case_sql offset "$S $O OFFSET $(( (DEEP_PAGE - 1) * PAGE ))"
+case_sql count "SELECT COUNT(*) FROM document"
+if [ "$FILTERS" = 1 ]; then
+  Y="issued_on >= '$YEAR-01-01' AND issued_on < '$((YEAR + 1))-01-01'"
+  case_sql type_p1 "$S WHERE type_code = '$TYPE' $O"
+  case_sql type_deep "$S WHERE type_code = '$TYPE' AND $(after "$TYPE_DEEP") $O"
+  case_sql year_p1 "$S WHERE $Y $O"
+  case_sql year_deep "$S WHERE $Y AND $(after "$YEAR_DEEP") $O"
+  # An outgoing-only filter: no index has direction; gen-data's register
+  # has none, so every row is read.
+  case_sql out_p1 "$S WHERE direction = 'out' $O"
+fi
+# Only the list's own cases count for sorts: OFFSET, COUNT(*) and the
+# outgoing filter are shown for what they would cost.
 echo
-echo "kế hoạch truy vấn (sqlite3 của python3, $(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)')):"
-sed 's/\t/: /; s/^/  /' "$WORK/plans.tsv"
-TEMP_SORTS=$(grep -c "TEMP B-TREE" "$WORK/plans.tsv" || true)
+echo "kế hoạch truy vấn ($ENGINE):"
+TEMP_SORTS=0
+for c in "${CASES[@]}"; do
+  pl=$(plan "$WORK/sql/$c.sql")
+  echo "  $c: $pl"
+  case "$c" in offset | count | out_p1) ;; *) echo "$pl" | grep -qE "$SORT_STEP" && TEMP_SORTS=$((TEMP_SORTS + 1)) ;; esac
+done
 
 idle_gate
-echo "đo SQL (python3, trung vị $SQL_RUNS lần)…"
-taskset -c "$LOAD_CPU" python3 "$WORK/sql.py" "$DB" "$SQL_RUNS" "$DEEP" "$DEEP_PAGE" "${FARGS[@]}" >"$WORK/sql.tsv"
+echo "đo SQL ($SQL_CLIENT, trung vị $SQL_RUNS lần)…"
 declare -A SQL_MS SQL_IDS
-while IFS=$'\t' read -r name ms _ ids; do SQL_MS[$name]="$ms"; SQL_IDS[$name]="$ids"; done <"$WORK/sql.tsv"
+for c in "${CASES[@]}"; do
+  reps=$SQL_RUNS
+  case "$c" in offset | count | out_p1) reps=$(( SQL_RUNS / 20 > 3 ? SQL_RUNS / 20 : 3 )) ;; esac
+  SQL_MS[$c]=$(sql_ms "$WORK/sql/$c.sql" "$reps")
+  SQL_IDS[$c]=$(q "$(cat "$WORK/sql/$c.sql")" | cut -d'|' -f1 | awk -v n="$PAGE" 'NR <= n' | paste -sd, -)
+done
 
 # ── 3. Servers ───────────────────────────────────────────────────────────
 SRV="$WORK"
 start_server "$WORK" "$PORT"
-taskset -c "$SERVER_CPU" "$BARE" "sqlite://$DB" "127.0.0.1:$BARE_PORT" >"$WORK/bare.log" 2>&1 &
+taskset -c "$SERVER_CPU" "$BARE" "$TRIENKHAI_DATABASE_URL" "127.0.0.1:$BARE_PORT" >"$WORK/bare.log" 2>&1 &
 BARE_PID=$!
 for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$BARE_PORT/livez" >/dev/null 2>&1 && break
@@ -338,7 +325,7 @@ declare -A NAME=(
 declare -A SQL_OF=([app_p1]=p1 [app_deep]=deep [bare_p1]=p1 [bare_deep]=deep [app_full]=p1
   [type_p1]=type_p1 [type_deep]=type_deep [year_p1]=year_p1 [year_deep]=year_deep)
 echo
-echo "| trang ($CONNS kết nối, trung vị $RUNS lần) | rps | trung vị, ms | p99, ms | ms mỗi yêu cầu (1000 ÷ rps, 1 lõi) | SQL riêng (python3), ms |"
+echo "| trang ($ENGINE, $CONNS kết nối, trung vị $RUNS lần) | rps | trung vị, ms | p99, ms | ms mỗi yêu cầu (1000 ÷ rps, 1 lõi) | SQL riêng ($SQL_CLIENT), ms |"
 echo "|---|---:|---:|---:|---:|---:|"
 for s in "${SCEN[@]}"; do
   label="${s%%|*}"
@@ -346,7 +333,7 @@ for s in "${SCEN[@]}"; do
   echo "| ${NAME[$label]} | $(vn_int "${r[$label]}") | $(vn_dec "${p50[$label]}" 2) | $(vn_dec "${p99[$label]}" 2) | $(vn_dec "$(per_req "${r[$label]}")" 3) | ${sql:+$(vn_dec "${SQL_MS[$sql]}" 3)} |"
 done
 echo
-echo "| SQL (python3, một tiến trình, trung vị) | ms |"
+echo "| SQL ($SQL_CLIENT, một phiên, trung vị) | ms |"
 echo "|---|---:|"
 echo "| trang 1 (văn phòng) | $(vn_dec "${SQL_MS[p1]}" 3) |"
 echo "| trang $DEEP_PAGE, con trỏ after= | $(vn_dec "${SQL_MS[deep]}" 3) |"
@@ -361,16 +348,16 @@ if [ "$FILTERS" = 1 ]; then
 fi
 
 echo
-echo "| phép đo (SQLite, $(vn_int "$DOCS") văn bản$([ "$SMOKE" = 1 ] && echo ", SMOKE: một lần ${SECS} s")) | giá trị | mục tiêu | kết quả |"
+echo "| phép đo ($ENGINE, $(vn_int "$DOCS") văn bản$([ "$SMOKE" = 1 ] && echo ", SMOKE: một lần ${SECS} s")) | giá trị | mục tiêu | kết quả |"
 echo "|---|---:|---:|---|"
 [ -n "$GEN_RATE" ] && echo "| \`gen-data\`, văn bản/s | $(vn_int "$GEN_RATE") | — | |"
 echo "| trang $DEEP_PAGE ÷ trang 1, trung vị độ trễ (HTTP, htmx) | $(vn_dec "$DEEP_RATIO" 2)× | ≤ $(vn_dec "$DEEP_MAX" 1)× | $(verdict "$DEEP_RATIO <= $DEEP_MAX") |"
 echo "| ứng dụng ÷ bare, thông lượng trang 1 | $(vn_dec "$BARE_RATIO" 2)× | ≥ $(vn_dec "$BARE_MIN" 1)× | $(verdict "$BARE_RATIO >= $BARE_MIN") |"
 echo "| ứng dụng ÷ bare, thông lượng trang $DEEP_PAGE | $(vn_dec "$BARE_DEEP_RATIO" 2)× | ≥ $(vn_dec "$BARE_MIN" 1)× | $(verdict "$BARE_DEEP_RATIO >= $BARE_MIN") |"
-echo "| kế hoạch truy vấn có TEMP B-TREE (sắp xếp tạm) | $TEMP_SORTS | 0 | $(verdict "$TEMP_SORTS == 0") |"
+echo "| kế hoạch truy vấn của danh sách có bước sắp xếp (TEMP B-TREE, Sort) | $TEMP_SORTS | 0 | $(verdict "$TEMP_SORTS == 0") |"
 echo "| tổng trên trang lấy từ bộ đếm (bộ đếm +7 → trang +7) | $(vn_int "$SHOWN") → $(vn_int "${BUMPED:-0}") | từ bộ đếm | $(verdict "$COUNTER_OK == 1") |"
 echo "| ứng dụng trang 1 ÷ /livez, thông lượng | $(vn_dec "$LIVEZ_RATIO" 2)× | — | |"
-echo "| SQL trang $DEEP_PAGE ÷ trang 1 (python3) | $(vn_dec "$SQL_DEEP_RATIO" 2)× | — | OFFSET thay con trỏ: $(vn_dec "$OFFSET_RATIO" 0)× chậm hơn |"
+echo "| SQL trang $DEEP_PAGE ÷ trang 1 ($SQL_CLIENT) | $(vn_dec "$SQL_DEEP_RATIO" 2)× | — | OFFSET thay con trỏ: $(vn_dec "$OFFSET_RATIO" 0)× chậm hơn |"
 if [ "$PACED" = 1 ]; then
   echo "| nhịp đều $PACED_RATE/s, trang 1 (đạt $(vn_int "${pr[app_p1]}")/s): trung vị / p99, ms | $(vn_dec "${pp50[app_p1]}" 2) / $(vn_dec "${pp99[app_p1]}" 2) | — | |"
   echo "| nhịp đều $PACED_RATE/s, trang $DEEP_PAGE (đạt $(vn_int "${pr[app_deep]}")/s): trung vị / p99, ms | $(vn_dec "${pp50[app_deep]}" 2) / $(vn_dec "${pp99[app_deep]}" 2) | — | p99 $(vn_dec "$(ratio "${pp99[app_deep]}" "${pp99[app_p1]}")" 2)× trang 1 |"

@@ -23,9 +23,11 @@
 # The server runs on CPU 0 and wrk on CPU 1 (per-core figures);
 # SERVER_CPU=0-1 LOAD_CPU=0-1 has both share the two cores (wrk's Lua
 # script then takes part of the server's second core).
-# PG=1 runs on PostgreSQL (a fresh database on PGHOST:PGPORT, default
-# 127.0.0.1:5432, user postgres; the national target there is ≥ 1.500/s
-# with p99 ≤ 100 ms: SCALE=nation PG=1 RATE=1500 P99_MAX=100).
+# PG=1 runs on PostgreSQL (a fresh database tk_mixed_<pid> on
+# PGHOST:PGPORT, default 127.0.0.1:5432, user postgres, dropped after;
+# PG_DB=name keeps it, and with REUSE=1 an existing one is used as it is;
+# the national target there is ≥ 1.500/s with p99 ≤ 100 ms: SCALE=nation
+# PG=1 RATE=1500 P99_MAX=100).
 # SMOKE=1 (CI): ci tier, one 2 s run, no idle gate, and only the ratio
 # checked (mix ≥ 0,005× /livez: a regression to per-request scans or N+1
 # falls far below it). BENCH_STRICT=1 makes a missed target exit non-zero.
@@ -43,45 +45,32 @@ CONNS="${CONNS:-32}"
 PACED_CONNS="${PACED_CONNS:-64}"
 RATE="${RATE:-3000}"
 P99_MAX="${P99_MAX:-50}"
-PG="${PG:-0}"
 PORT="${PORT:-$(free_port)}"
 PASSWORD="matkhau-do-hieu-nang"
 need curl curl
 need python3 python3
 build
-[ "$PG" = 1 ] || need sqlite3 sqlite3
 
 WORK="$(mktemp -d /tmp/trienkhai-mixed.XXXXXX)"
 SRV=""
-PGDB="tk_mixed_$$"
-export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
+use_engine "$WORK/bench.db" "tk_mixed_$$"
 cleanup() {
   [ -n "$SRV" ] && stop_server "$SRV"
-  [ "$PG" = 1 ] && dropdb --if-exists "$PGDB" 2>/dev/null
+  drop_db
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-export TRIENKHAI_LOG=warn TRIENKHAI_DATA_DIR="$WORK/data"
+export TRIENKHAI_LOG=warn
 unset TRIENKHAI_CONFIG
-if [ "$PG" = 1 ]; then
-  need psql postgresql-client
-  createdb "$PGDB"
-  export TRIENKHAI_DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$PGDB"
-  q() { psql -qAtX -F '|' -d "$PGDB" -c "$1"; }
-  ENGINE=PostgreSQL
-else
-  export TRIENKHAI_DATABASE_URL="sqlite://$WORK/bench.db"
-  q() { sqlite3 -batch -noheader "$WORK/bench.db" "$1"; }
-  ENGINE=SQLite
-fi
 
 # ── Data ─────────────────────────────────────────────────────────────────
-"$BIN" migrate >/dev/null
-echo "$PASSWORD" | "$BIN" create-admin --username quantri --password-stdin >/dev/null
-echo "sinh dữ liệu quy mô $SCALE và $(vn_int "$DOCS") văn bản ($ENGINE)…"
-t0=$(date +%s%N)
-"$BIN" gen-data --scale "$SCALE" --campaigns --documents "$DOCS" >"$WORK/gen.out" 2>&1 || { cat "$WORK/gen.out"; exit 1; }
-GEN_S=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+GEN_S=""
+if fresh_db "$PASSWORD"; then
+  echo "sinh dữ liệu quy mô $SCALE và $(vn_int "$DOCS") văn bản ($ENGINE)…"
+  t0=$(date +%s%N)
+  "$BIN" gen-data --scale "$SCALE" --campaigns --documents "$DOCS" >"$WORK/gen.out" 2>&1 || { cat "$WORK/gen.out"; exit 1; }
+  GEN_S=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+fi
 TOKEN=$("$BIN" token create --username quantri --name "bench-$$")
 
 read -r CID ROOT < <(q "SELECT c.id, c.unit_id FROM campaign c ORDER BY c.id DESC LIMIT 1" | tr '|' ' ')
@@ -109,7 +98,7 @@ N_WRITES=$(writes_lua)
 [ "$N_WRITES" -gt 0 ] || { echo "bench: không có nghĩa vụ nào để ghi" >&2; exit 1; }
 N_MEMBERS=$(q "SELECT COUNT(*) FROM membership WHERE valid_to IS NULL")
 N_GRASS=$(q "SELECT COUNT(*) FROM obligation WHERE campaign_id = $CID AND active")
-echo "CSDL: $(vn_int "$N_GRASS") tổ chức cơ sở, $(vn_int "$N_MEMBERS") đảng viên, $(vn_int "$N_DOCS") văn bản; sinh trong $(vn_dec "$GEN_S" 1) s"
+echo "CSDL: $(vn_int "$N_GRASS") tổ chức cơ sở, $(vn_int "$N_MEMBERS") đảng viên, $(vn_int "$N_DOCS") văn bản${GEN_S:+; sinh trong $(vn_dec "$GEN_S" 1) s}"
 
 cat >"$WORK/mixed.lua" <<LUA
 dofile("$BENCH_DIR/pace.lua")

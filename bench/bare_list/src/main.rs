@@ -5,7 +5,8 @@
 //! its own overhead (session lookup, filters, askama, the page around).
 //!
 //! Use: cargo run --release -p bare_list -- sqlite:///abs/bench.db 127.0.0.1:8081
-//! then GET /documents or /documents?after=2024-05-01~123 (the keyset cursor).
+//! (or postgres://user@host/db) then GET /documents or
+//! /documents?after=2024-05-01~123 (the keyset cursor).
 use std::{fmt::Write as _, str::FromStr, time::Duration};
 
 use axum::{
@@ -17,13 +18,37 @@ use axum::{
 };
 use serde::Deserialize;
 use sqlx::{
-    SqlitePool,
+    PgPool, SqlitePool,
+    postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
 // The app's allocator, so the comparison is not about malloc.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The engine, picked from the URL's scheme as the app picks it.
+#[derive(Clone)]
+enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// Page 1, or the page after `after`, from either pool.
+macro_rules! fetch {
+    ($pool:expr, $after:expr) => {
+        match $after {
+            None => sqlx::query_as::<_, Listed>(PAGE_1).fetch_all($pool).await,
+            Some((on, id)) => {
+                sqlx::query_as::<_, Listed>(AFTER)
+                    .bind(on)
+                    .bind(id)
+                    .fetch_all($pool)
+                    .await
+            }
+        }
+    };
+}
 
 /// Rows per page, as crates/web/src/document/mod.rs (PAGE).
 const PAGE: i64 = 50;
@@ -77,7 +102,7 @@ fn date(iso: Option<&str>) -> String {
     }
 }
 
-async fn list(State(db): State<SqlitePool>, Query(q): Query<ListQuery>) -> Response {
+async fn list(State(db): State<Db>, Query(q): Query<ListQuery>) -> Response {
     let after = match q.after.split_once('~') {
         None if q.after.is_empty() => None,
         Some((on, id)) => match id.parse::<i64>() {
@@ -86,11 +111,11 @@ async fn list(State(db): State<SqlitePool>, Query(q): Query<ListQuery>) -> Respo
         },
         None => return StatusCode::BAD_REQUEST.into_response(),
     };
-    let query = match &after {
-        None => sqlx::query_as::<_, Listed>(PAGE_1),
-        Some((on, id)) => sqlx::query_as::<_, Listed>(AFTER).bind(on).bind(id),
+    let fetched = match &db {
+        Db::Sqlite(p) => fetch!(p, &after),
+        Db::Pg(p) => fetch!(p, &after),
     };
-    let mut rows = match query.fetch_all(&db).await {
+    let mut rows = match fetched {
         Ok(rows) => rows,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
@@ -136,21 +161,42 @@ async fn list(State(db): State<SqlitePool>, Query(q): Query<ListQuery>) -> Respo
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (Some(url), Some(listen)) = (args.next(), args.next()) else {
-        eprintln!("dùng: bare_list sqlite:///đường/dẫn/bench.db 127.0.0.1:8081");
+        eprintln!("dùng: bare_list sqlite:///đường/dẫn/bench.db|postgres://… 127.0.0.1:8081");
         std::process::exit(2);
     };
-    // The app's SQLite settings (crates/db/src/pool.rs): WAL, two pooled
-    // connections, no ping before each acquire.
-    let opts = SqliteConnectOptions::from_str(&url)?
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10));
-    let db = SqlitePoolOptions::new()
-        .test_before_acquire(false)
-        .max_connections(2)
-        .min_connections(1)
-        .connect_with(opts)
-        .await?;
+    // The app's pool settings (crates/db/src/pool.rs). SQLite: WAL, two
+    // pooled connections, no ping before each acquire. PostgreSQL: up to
+    // 16 connections, no JIT, TCP_NODELAY on each.
+    let db = if url.starts_with("postgres") {
+        let opts = PgConnectOptions::from_str(&url)?.options([("jit", "off")]);
+        let port = opts.get_port();
+        Db::Pg(
+            PgPoolOptions::new()
+                .max_connections(16)
+                .min_connections(1)
+                .after_connect(move |_, _| {
+                    Box::pin(async move {
+                        trienkhai_db::nodelay::set_for_port(port);
+                        Ok(())
+                    })
+                })
+                .connect_with(opts)
+                .await?,
+        )
+    } else {
+        let opts = SqliteConnectOptions::from_str(&url)?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10));
+        Db::Sqlite(
+            SqlitePoolOptions::new()
+                .test_before_acquire(false)
+                .max_connections(2)
+                .min_connections(1)
+                .connect_with(opts)
+                .await?,
+        )
+    };
     let app = Router::new()
         .route("/documents", get(list))
         .route("/livez", get(|| async { "ok" }))

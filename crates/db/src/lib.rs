@@ -11,7 +11,7 @@ pub mod document;
 pub mod error;
 pub mod member;
 pub mod member_import;
-mod nodelay;
+pub mod nodelay;
 pub mod password;
 pub mod person;
 mod read;

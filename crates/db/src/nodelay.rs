@@ -11,7 +11,8 @@ use std::ffi::c_int;
 
 /// Sets TCP_NODELAY on every TCP socket of this process connected to
 /// `port`. Linux only (reads /proc/self/fd); elsewhere it does nothing.
-pub(crate) fn set_for_port(port: u16) {
+/// Public so that bench/bare_list's baseline pool sets it as the app does.
+pub fn set_for_port(port: u16) {
     #[cfg(target_os = "linux")]
     {
         let Ok(fds) = std::fs::read_dir("/proc/self/fd") else {
