@@ -192,8 +192,9 @@ for _ in range(int(sys.argv[3])):
 # plan FILE → the plan of FILE's statement on one line, its steps joined
 # by " / " (SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN).
 plan() {
-  if is_pg; then q "EXPLAIN (COSTS OFF) $(cat "$1")"; else q "EXPLAIN QUERY PLAN $(cat "$1")" | cut -d'|' -f4; fi \
-    | sed 's/^ *//; s/^-> *//' | paste -sd'~' - | sed 's/~/ \/ /g'
+  # The sqlite3 CLI draws a tree ("QUERY PLAN", "|--SCAN t", "`--USE …").
+  if is_pg; then q "EXPLAIN (COSTS OFF) $(cat "$1")"; else q "EXPLAIN QUERY PLAN $(cat "$1")" | grep -v '^QUERY PLAN$'; fi \
+    | sed 's/^[|` -]*//; s/^> *//' | paste -sd'~' - | sed 's/~/ \/ /g'
 }
 # A plan step that sorts rows, which an index in the list's order avoids.
 SORT_STEP='TEMP B-TREE|(^| / )(Incremental )?Sort( |$)'
