@@ -9,7 +9,10 @@
 #                                     tk_bench_nation) generated once with
 #                                     DOCS documents (default 1.000.000) and
 #                                     used by every script (REUSE=1); it is
-#                                     kept for the next run
+#                                     kept for the next run, but the burst
+#                                     submits every unreported obligation, so
+#                                     to run mixed and cascade again drop it
+#                                     first (dropdb tk_bench_nation)
 #   SMOKE=1 bash bench/all.sh         the CI tier: ratios only, no idle
 #                                     gates, about a minute (.ci/run)
 # ONLY="mixed cascade" runs a subset. BENCH_STRICT=1 (set by SMOKE=1)
