@@ -104,7 +104,14 @@ pub(crate) async fn all_on_worker<T: Rowed>(
     sql: &str,
     args: &[Arg<'_>],
 ) -> DbResult<Vec<T>> {
-    through_sqlx(db, sql, args, usize::MAX).await
+    through_sqlx(db, sql, args, usize::MAX, true).await
+}
+
+/// Every row of `sql` through sqlx, not kept among the connection's
+/// prepared statements: for a statement written anew with its values in
+/// it, which kept there would push the pages' own statements out.
+pub(crate) async fn all_once<T: Rowed>(db: &Db, sql: &str, args: &[Arg<'_>]) -> DbResult<Vec<T>> {
+    through_sqlx(db, sql, args, usize::MAX, false).await
 }
 
 async fn fetch<T: Rowed>(db: &Db, sql: &str, args: &[Arg<'_>], max: usize) -> DbResult<Vec<T>> {
@@ -113,7 +120,7 @@ async fn fetch<T: Rowed>(db: &Db, sql: &str, args: &[Arg<'_>], max: usize) -> Db
     {
         return readers.with(path, |c| c.rows(sql, args, max));
     }
-    through_sqlx(db, sql, args, max).await
+    through_sqlx(db, sql, args, max, true).await
 }
 
 async fn through_sqlx<T: Rowed>(
@@ -121,9 +128,10 @@ async fn through_sqlx<T: Rowed>(
     sql: &str,
     args: &[Arg<'_>],
     max: usize,
+    kept: bool,
 ) -> DbResult<Vec<T>> {
     let rows = with_db!(db, p => {
-        let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)).persistent(kept);
         for a in args {
             q = match *a {
                 Arg::Text(s) => q.bind(s),

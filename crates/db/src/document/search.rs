@@ -143,12 +143,13 @@ async fn phase(
             vec![see_secret.into()],
         ),
     };
-    if prefix {
+    match engine {
+        // Its text is new for each search: not kept as a prepared statement.
+        Engine::Postgres => crate::read::all_once(db, &sql, &args).await,
         // A prefix gathers every matching word before the first row: it
         // may take long, so not on the request's thread.
-        crate::read::all_on_worker(db, &sql, &args).await
-    } else {
-        crate::read::all(db, &sql, &args).await
+        Engine::Sqlite if prefix => crate::read::all_on_worker(db, &sql, &args).await,
+        Engine::Sqlite => crate::read::all(db, &sql, &args).await,
     }
 }
 
