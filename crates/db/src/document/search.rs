@@ -112,34 +112,36 @@ async fn phase(
 ) -> DbResult<Vec<Hit>> {
     let engine = db.engine();
     let q = query(engine, ws, prefix);
+    // `words` keeps letters and digits only: PostgreSQL's statement can
+    // hold the query as a literal (below), nothing in it leaves the quotes.
+    debug_assert!(!q.contains('\''));
     let lim = crate::pool::limit(limit);
-    let fts = format!("{column} : ({q})");
+    let fts;
     let (sql, args): (String, Vec<crate::read::Arg>) = match engine {
-        Engine::Sqlite => (
-            format!(
-                "SELECT d.id, d.symbol, d.type_name, d.issued_on, d.subject
-                 FROM document_fts JOIN document d ON d.id = document_fts.rowid
-                 WHERE document_fts MATCH $1 AND ($2 OR d.secrecy = '')
-                 ORDER BY document_fts.rowid DESC LIMIT {lim}"
-            ),
-            vec![fts.as_str().into(), see_secret.into()],
-        ),
+        Engine::Sqlite => {
+            fts = format!("{column} : ({q})");
+            (
+                format!(
+                    "SELECT d.id, d.symbol, d.type_name, d.issued_on, d.subject
+                     FROM document_fts JOIN document d ON d.id = document_fts.rowid
+                     WHERE document_fts MATCH $1 AND ($2 OR d.secrecy = '')
+                     ORDER BY document_fts.rowid DESC LIMIT {lim}"
+                ),
+                vec![fts.as_str().into(), see_secret.into()],
+            )
+        }
         // The words are written into the statement, so that it is planned
         // for them: walking the newest rows back suits a common word and
         // reads every row for a rare one (a lone "t" took 30 s on a million
         // documents), while a plan made once for any words (PostgreSQL's
-        // generic plan) cannot tell the two apart. `words` keeps letters
-        // and digits only, so nothing in them can leave the literal.
+        // generic plan) cannot tell the two apart.
         Engine::Postgres => (
-            {
-                debug_assert!(!q.contains('\''));
-                format!(
-                    "SELECT d.id, d.symbol, d.type_name, d.issued_on, d.subject
+            format!(
+                "SELECT d.id, d.symbol, d.type_name, d.issued_on, d.subject
                  FROM document_fts f JOIN document d ON d.id = f.document_id
                  WHERE f.{column} @@ to_tsquery('simple', '{q}') AND ($1 OR d.secrecy = '')
                  ORDER BY f.document_id DESC LIMIT {lim}"
-                )
-            },
+            ),
             vec![see_secret.into()],
         ),
     };
