@@ -192,7 +192,9 @@ async fn committee_picker_story(engine: Engine) {
 both_engines!(campaign_committee_picker, committee_picker_story);
 
 async fn set_email(db: &Db, username: &str, email: &str) {
-    let Db::Postgres(p) = db else { unreachable!() };
+    let Db::Postgres(p, _) = db else {
+        unreachable!()
+    };
     sqlx::query(
         "UPDATE app_user SET person_id = COALESCE(person_id, (SELECT MIN(id) FROM person)) WHERE username = $1",
     )
@@ -293,7 +295,9 @@ async fn reminders_go_out_once_from_two_instances() {
     let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
     assert_eq!(to, ["bithu@example.vn", "canbo@example.vn"]);
-    let Db::Postgres(p) = db else { unreachable!() };
+    let Db::Postgres(p, _) = db else {
+        unreachable!()
+    };
     let (reminders,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reminder")
         .fetch_one(p)
         .await

@@ -232,7 +232,7 @@ async fn indexes(db: &Db) -> Vec<String> {
         .fetch_all(p)
         .await
         .unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(
+        Db::Postgres(p, _) => sqlx::query_scalar(
             "SELECT indexname::text FROM pg_indexes
              WHERE tablename IN ('person', 'membership')",
         )
@@ -252,7 +252,7 @@ async fn row_count(db: &Db, table: &str) -> i64 {
                 .fetch_one(p)
                 .await
         }
-        Db::Postgres(p) => {
+        Db::Postgres(p, _) => {
             sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql))
                 .fetch_one(p)
                 .await

@@ -18,7 +18,7 @@ fn actor() -> Actor {
 async fn count(db: &Db, sql: &'static str) -> i64 {
     match db {
         Db::Sqlite(p, ..) => sqlx::query_scalar(sql).fetch_one(p).await,
-        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        Db::Postgres(p, _) => sqlx::query_scalar(sql).fetch_one(p).await,
     }
     .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
@@ -40,7 +40,7 @@ async fn people(db: &Db) -> Vec<PersonRow> {
         name_fold, sort_key, dedupe_key FROM person ORDER BY id";
     match db {
         Db::Sqlite(p, ..) => sqlx::query_as(SQL).fetch_all(p).await,
-        Db::Postgres(p) => sqlx::query_as(SQL).fetch_all(p).await,
+        Db::Postgres(p, _) => sqlx::query_as(SQL).fetch_all(p).await,
     }
     .expect("people")
 }
@@ -51,7 +51,7 @@ async fn rolls(db: &Db) -> Vec<(i64, String, String)> {
         JOIN membership m ON m.person_id = p.id JOIN unit u ON u.id = m.unit_id";
     match db {
         Db::Sqlite(p, ..) => sqlx::query_as(SQL).fetch_all(p).await,
-        Db::Postgres(p) => sqlx::query_as(SQL).fetch_all(p).await,
+        Db::Postgres(p, _) => sqlx::query_as(SQL).fetch_all(p).await,
     }
     .expect("rolls")
 }
@@ -62,7 +62,7 @@ async fn units_under(db: &Db, path: &str) -> i64 {
     let like = format!("{path}%");
     match db {
         Db::Sqlite(p, ..) => sqlx::query_scalar(SQL).bind(like).fetch_one(p).await,
-        Db::Postgres(p) => sqlx::query_scalar(SQL).bind(like).fetch_one(p).await,
+        Db::Postgres(p, _) => sqlx::query_scalar(SQL).bind(like).fetch_one(p).await,
     }
     .expect("units under")
 }

@@ -321,7 +321,7 @@ async fn accounts_story(engine: Engine) {
             .execute(p)
             .await
             .map(|_| ()),
-        trienkhai_db::Db::Postgres(p) => sqlx::query("DELETE FROM audit_log")
+        trienkhai_db::Db::Postgres(p, _) => sqlx::query("DELETE FROM audit_log")
             .execute(p)
             .await
             .map(|_| ()),
@@ -548,4 +548,48 @@ fn no_bound_limits_in_sql() {
             .any(|l| l.contains("LIMIT $"));
         assert!(!offending, "{} binds a LIMIT parameter", path.display());
     }
+}
+
+/// PostgreSQL only: its page reads go through connections the server keeps
+/// without sqlx's pings (trienkhai_db::read::pg), so a read dropped halfway
+/// or a backend killed under it must not leave a broken one for the next
+/// page. SQLite's reads run to the end on the calling thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_reads_survive_cancel_and_kill() {
+    let t = TestDb::new(Engine::Postgres).await;
+    let db = &t.db;
+    let trienkhai_db::Db::Postgres(p, _) = db else {
+        unreachable!()
+    };
+    let lookup = || session::lookup(db, "no-such-session", 60_000);
+    assert!(lookup().await.unwrap().is_none());
+
+    // A read that waits on a lock is dropped by its request's timeout.
+    let mut lock = p.begin().await.unwrap();
+    sqlx::query("LOCK TABLE session IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let cut = tokio::time::timeout(std::time::Duration::from_millis(200), lookup()).await;
+    assert!(cut.is_err(), "the read should still be waiting on the lock");
+    lock.rollback().await.unwrap();
+    let next = tokio::time::timeout(std::time::Duration::from_secs(5), lookup()).await;
+    assert!(
+        next.expect("no leftover answer to wait for")
+            .unwrap()
+            .is_none()
+    );
+
+    // A backend killed between reads fails at most the one read that meets it.
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(p)
+    .await
+    .unwrap();
+    let first = lookup().await;
+    let second = lookup().await;
+    assert!(second.unwrap().is_none(), "first after the kill: {first:?}");
+    t.cleanup().await;
 }

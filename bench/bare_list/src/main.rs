@@ -172,6 +172,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let port = opts.get_port();
         Db::Pg(
             PgPoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(16)
                 .min_connections(1)
                 .after_connect(move |_, _| {

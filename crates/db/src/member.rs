@@ -182,7 +182,7 @@ pub async fn export(
             ];
             sqlite_rows::select(&mut conn, &sql, &params, write).await?
         }
-        Db::Postgres(p) => {
+        Db::Postgres(p, _) => {
             use sqlx::Row;
             let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(root_path)

@@ -9,7 +9,7 @@ use sqlx::{
 };
 
 use crate::error::{DbError, DbResult};
-use crate::read::Readers;
+use crate::read::{PgReaders, Readers};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -18,7 +18,8 @@ static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/pos
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePool, WriteQueue, Arc<Readers>),
-    Postgres(PgPool),
+    /// The pool for writes; reads go through the readers (see read::pg).
+    Postgres(PgPool, Arc<PgReaders>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +55,7 @@ macro_rules! with_db {
     ($db:expr, $p:ident => $body:expr) => {
         match $db {
             $crate::pool::Db::Sqlite($p, ..) => $body,
-            $crate::pool::Db::Postgres($p) => $body,
+            $crate::pool::Db::Postgres($p, _) => $body,
         }
     };
 }
@@ -188,8 +189,16 @@ async fn open(url: &str, serving: bool) -> DbResult<Db> {
                 .options([("jit", "off")]);
             let port = opts.get_port();
             // A server hands back connections idle for a few seconds, as on
-            // SQLite: each keeps its buffers and statement cache.
+            // SQLite: each keeps its buffers and statement cache. No ping
+            // before each use: a connection that died while idle (a
+            // restarted server) fails one request and is dropped, and an
+            // idle one lives 2 s anyway.
+            let readers = PgReaders::new(opts.clone());
+            if serving {
+                PgReaders::reap_while_open(&readers, SERVING_IDLE);
+            }
             let pool = PgPoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(16)
                 .min_connections(u32::from(serving))
                 .idle_timeout(serving.then_some(SERVING_IDLE))
@@ -203,7 +212,7 @@ async fn open(url: &str, serving: bool) -> DbResult<Db> {
                 .connect_with(opts)
                 .await
                 .map_err(|e| DbError::Config(format!("không kết nối được PostgreSQL: {e}")))?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::Postgres(pool, readers))
         }
         None => Err(bad_scheme(url)),
     }
@@ -248,14 +257,14 @@ impl Db {
     pub fn engine(&self) -> Engine {
         match self {
             Db::Sqlite(..) => Engine::Sqlite,
-            Db::Postgres(_) => Engine::Postgres,
+            Db::Postgres(..) => Engine::Postgres,
         }
     }
 
     pub async fn migrate(&self) -> DbResult<()> {
         match self {
             Db::Sqlite(p, ..) => SQLITE_MIGRATIONS.run(p).await?,
-            Db::Postgres(p) => PG_MIGRATIONS.run(p).await?,
+            Db::Postgres(p, _) => PG_MIGRATIONS.run(p).await?,
         }
         Ok(())
     }
@@ -275,7 +284,7 @@ impl Db {
                     WriteTurn { _turn: turn },
                 )
             }
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Postgres(p, _) => Tx::Postgres(p.begin().await?),
         })
     }
 
@@ -286,8 +295,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        if let Db::Sqlite(_, _, readers) = self {
-            readers.close();
+        match self {
+            Db::Sqlite(_, _, readers) => readers.close(),
+            Db::Postgres(_, readers) => readers.close(),
         }
         with_db!(self, p => p.close().await)
     }
@@ -324,7 +334,7 @@ impl Tx {
 /// the table too (the large-subtree check of a province: 55 → 4 ms).
 /// Outside any transaction, as VACUUM must be. Nothing to do on SQLite.
 pub(crate) async fn settle(db: &Db, tables: &str) -> DbResult<()> {
-    if let Db::Postgres(p) = db {
+    if let Db::Postgres(p, _) = db {
         let sql = format!("VACUUM (ANALYZE) {tables}");
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await?;
     }

@@ -21,7 +21,10 @@ use sqlx::{postgres::PgRow, sqlite::SqliteRow};
 
 use crate::member_import::sqlite_rows::check;
 use crate::pool::Db;
+
+mod pg;
 use crate::{DbError, DbResult};
+pub use pg::PgReaders;
 
 /// A bound parameter (`$1`, `$2`… in order).
 #[derive(Clone, Copy, Debug)]
@@ -130,23 +133,35 @@ async fn through_sqlx<T: Rowed>(
     max: usize,
     kept: bool,
 ) -> DbResult<Vec<T>> {
-    let rows = with_db!(db, p => {
-        let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)).persistent(kept);
-        for a in args {
-            q = match *a {
-                Arg::Text(s) => q.bind(s),
-                Arg::Int(n) => q.bind(n),
-                Arg::Bool(b) => q.bind(b),
-                Arg::NoText => q.bind(None::<&str>),
-                Arg::NoInt => q.bind(None::<i64>),
-            };
+    // Binds the arguments and fetches on `$e`, either engine's executor.
+    macro_rules! run {
+        ($e:expr) => {{
+            let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)).persistent(kept);
+            for a in args {
+                q = match *a {
+                    Arg::Text(s) => q.bind(s),
+                    Arg::Int(n) => q.bind(n),
+                    Arg::Bool(b) => q.bind(b),
+                    Arg::NoText => q.bind(None::<&str>),
+                    Arg::NoInt => q.bind(None::<i64>),
+                };
+            }
+            // `first` stops at one row here too.
+            match max {
+                1 => q.fetch_optional($e).await.map(Vec::from_iter),
+                _ => q.fetch_all($e).await,
+            }
+        }};
+    }
+    let rows = match db {
+        Db::Sqlite(p, ..) => run!(p),
+        Db::Postgres(_, readers) => {
+            let mut taken = readers.take().await?;
+            let out = run!(&mut taken.conn);
+            taken.done(&out);
+            out
         }
-        // `first` stops at one row here too.
-        match max {
-            1 => q.fetch_optional(p).await.map(Vec::from_iter),
-            _ => q.fetch_all(p).await,
-        }
-    })?;
+    }?;
     Ok(rows)
 }
 

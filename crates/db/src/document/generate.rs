@@ -980,7 +980,7 @@ mod tests {
                     .await
                     .expect("fts")
             }
-            Db::Postgres(p) => sqlx::query_as(
+            Db::Postgres(p, _) => sqlx::query_as(
                 "SELECT document_id, folded::text, exact::text FROM document_fts
                  ORDER BY document_id",
             )

@@ -1,0 +1,114 @@
+//! PostgreSQL read connections the server keeps itself. sqlx's pool pings
+//! a connection each time it takes one back (and each time it hands one
+//! out, unless told not to): two round trips beside every statement a
+//! page reads. In the national mixed load that was half of PostgreSQL's
+//! round trips. Here a connection serves one statement and goes back as
+//! it is. One whose statement did not finish (the request was dropped)
+//! or failed on the wire is closed instead, which is what the ping was for.
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use sqlx::{
+    ConnectOptions,
+    postgres::{PgConnectOptions, PgConnection},
+};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::{DbError, DbResult};
+
+/// Read connections open at most, beside the pool's (for writes).
+const MAX: usize = 16;
+
+#[derive(Debug)]
+pub struct PgReaders {
+    opts: PgConnectOptions,
+    idle: Mutex<Vec<(PgConnection, Instant)>>,
+    slots: Arc<Semaphore>,
+}
+
+/// A connection taken for one statement; dropped without `keep`, it closes.
+pub(crate) struct Taken<'a> {
+    pub(crate) conn: PgConnection,
+    from: &'a PgReaders,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Taken<'_> {
+    /// Back to the idle list after a statement that succeeded. After any
+    /// error it closes: a killed backend first answers with an error of
+    /// its own, and only the next statement would meet the closed socket.
+    pub(crate) fn done<T>(self, out: &Result<T, sqlx::Error>) {
+        if out.is_err() {
+            return;
+        }
+        if !self.from.slots.is_closed() {
+            let mut idle = self.from.idle.lock().expect("never poisoned");
+            idle.push((self.conn, Instant::now()));
+        }
+    }
+}
+
+impl PgReaders {
+    pub(crate) fn new(opts: PgConnectOptions) -> Arc<Self> {
+        Arc::new(PgReaders {
+            opts,
+            idle: Mutex::new(Vec::new()),
+            slots: Arc::new(Semaphore::new(MAX)),
+        })
+    }
+
+    pub(crate) async fn take(&self) -> DbResult<Taken<'_>> {
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| DbError::from(sqlx::Error::PoolClosed))?;
+        // The most recently used one: its backend's caches are warm.
+        let idle = self.idle.lock().expect("never poisoned").pop();
+        let conn = match idle {
+            Some((c, _)) => c,
+            None => {
+                let c = self.opts.connect().await?;
+                crate::nodelay::set_for_port(self.opts.get_port());
+                c
+            }
+        };
+        Ok(Taken {
+            conn,
+            from: self,
+            _slot: slot,
+        })
+    }
+
+    /// Later reads fail; the idle connections close now.
+    pub(crate) fn close(&self) {
+        self.slots.close();
+        drop(std::mem::take(
+            &mut *self.idle.lock().expect("never poisoned"),
+        ));
+    }
+
+    /// A server closes connections idle for `after`, as its pool does, so
+    /// PostgreSQL's backends go after a busy spell. Stops with the database.
+    pub(crate) fn reap_while_open(this: &Arc<Self>, after: Duration) {
+        let weak: Weak<Self> = Arc::downgrade(this);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(after / 2);
+            loop {
+                tick.tick().await;
+                let Some(r) = weak.upgrade() else { return };
+                let stale: Vec<_> = {
+                    let mut idle = r.idle.lock().expect("never poisoned");
+                    let (keep, stale) = idle.drain(..).partition(|(_, t)| t.elapsed() < after);
+                    *idle = keep;
+                    stale
+                };
+                for (c, _) in stale {
+                    // Terminate, so the server does not see a dropped client.
+                    let _ = sqlx::Connection::close(c).await;
+                }
+            }
+        });
+    }
+}
