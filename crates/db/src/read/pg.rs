@@ -4,7 +4,7 @@
 //! page reads. In the national mixed load that was half of PostgreSQL's
 //! round trips. Here a connection serves one statement and goes back as
 //! it is. One whose statement did not finish (the request was dropped)
-//! or failed on the wire is closed instead, which is what the ping was for.
+//! or failed is closed instead, which is what the ping was for.
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
