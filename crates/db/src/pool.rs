@@ -8,6 +8,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
+use crate::campaign::tally::Pending;
 use crate::error::{DbError, DbResult};
 use crate::read::{PgReaders, Readers};
 
@@ -28,10 +29,11 @@ pub enum Engine {
     Postgres,
 }
 
-/// A write transaction on either engine.
+/// A write transaction on either engine, with the roll-up changes it
+/// will write just before it commits (see `campaign::tally::add`).
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>, WriteTurn),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>, WriteTurn, Pending),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>, Pending),
 }
 
 /// SQLite has one writer at a time. Writers of this process wait their turn
@@ -64,11 +66,11 @@ macro_rules! with_db {
 macro_rules! with_tx {
     ($tx:expr, $c:ident => $body:expr) => {
         match $tx {
-            $crate::pool::Tx::Sqlite(t, _) => {
+            $crate::pool::Tx::Sqlite(t, ..) => {
                 let $c = &mut **t;
                 $body
             }
-            $crate::pool::Tx::Postgres(t) => {
+            $crate::pool::Tx::Postgres(t, _) => {
                 let $c = &mut **t;
                 $body
             }
@@ -282,9 +284,10 @@ impl Db {
                 Tx::Sqlite(
                     p.begin_with("BEGIN IMMEDIATE").await?,
                     WriteTurn { _turn: turn },
+                    Pending::default(),
                 )
             }
-            Db::Postgres(p, _) => Tx::Postgres(p.begin().await?),
+            Db::Postgres(p, _) => Tx::Postgres(p.begin().await?, Pending::default()),
         })
     }
 
@@ -304,25 +307,32 @@ impl Db {
 }
 
 impl Tx {
-    pub fn engine(&self) -> Engine {
+    pub(crate) fn pending(&mut self) -> &mut Pending {
         match self {
-            Tx::Sqlite(..) => Engine::Sqlite,
-            Tx::Postgres(_) => Engine::Postgres,
+            Tx::Sqlite(_, _, p) | Tx::Postgres(_, p) => p,
         }
     }
 
-    pub async fn commit(self) -> DbResult<()> {
+    pub fn engine(&self) -> Engine {
         match self {
-            Tx::Sqlite(t, _) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Sqlite(..) => Engine::Sqlite,
+            Tx::Postgres(..) => Engine::Postgres,
+        }
+    }
+
+    pub async fn commit(mut self) -> DbResult<()> {
+        crate::campaign::tally::flush(&mut self).await?;
+        match self {
+            Tx::Sqlite(t, ..) => t.commit().await?,
+            Tx::Postgres(t, _) => t.commit().await?,
         }
         Ok(())
     }
 
     pub async fn rollback(self) -> DbResult<()> {
         match self {
-            Tx::Sqlite(t, _) => t.rollback().await?,
-            Tx::Postgres(t) => t.rollback().await?,
+            Tx::Sqlite(t, ..) => t.rollback().await?,
+            Tx::Postgres(t, _) => t.rollback().await?,
         }
         Ok(())
     }

@@ -55,7 +55,7 @@ pub async fn add(tx: &mut Tx, unit_id: i64, delta: i64) -> DbResult<()> {
 /// Recounts the own roll of units `first..=last` from their open
 /// memberships (after moves between rolls, or a bulk load).
 pub async fn recount_in(tx: &mut Tx, first: i64, last: i64) -> DbResult<()> {
-    if let Tx::Postgres(t) = tx {
+    if let Tx::Postgres(t, _) = tx {
         // The count below sees what was committed when it starts: locking
         // the rows first waits for another writer of these units to
         // commit, so its members are counted (SQLite writes one at a time).

@@ -202,7 +202,7 @@ async fn run(
     seed: u64,
     phase: &mut impl FnMut(&str, u64, u64),
 ) -> DbResult<()> {
-    if let Tx::Postgres(t) = tx {
+    if let Tx::Postgres(t, _) = tx {
         // Ids are taken from MAX(id) + 1: nobody else inserts meanwhile
         // (readers go on). SQLite's BEGIN IMMEDIATE already holds the lock.
         sqlx::query(
@@ -292,7 +292,7 @@ async fn run(
     made.map_err(|e| DbError::Other(anyhow::anyhow!("sinh đảng viên dừng giữa chừng: {e}")))?;
     untune(tx, cache).await?;
 
-    if let Tx::Postgres(t) = tx {
+    if let Tx::Postgres(t, _) = tx {
         // Rows came with their ids: move the sequences past them.
         for table in ["unit", "unit_version", "person", "membership"] {
             let sql = format!(
@@ -369,14 +369,14 @@ async fn free_root_code(tx: &mut Tx) -> DbResult<String> {
 /// page cache size, to put back.
 async fn tune(tx: &mut Tx) -> DbResult<Option<i64>> {
     match tx {
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             // Memory for sorting when the indexes are built again.
             sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
                 .execute(&mut **t)
                 .await?;
             Ok(None)
         }
-        Tx::Sqlite(t, _) => {
+        Tx::Sqlite(t, ..) => {
             let (was,): (i64,) = sqlx::query_as("PRAGMA cache_size")
                 .fetch_one(&mut **t)
                 .await?;
@@ -390,7 +390,7 @@ async fn tune(tx: &mut Tx) -> DbResult<Option<i64>> {
 }
 
 async fn untune(tx: &mut Tx, was: Option<i64>) -> DbResult<()> {
-    if let (Tx::Sqlite(t, _), Some(was)) = (tx, was) {
+    if let (Tx::Sqlite(t, ..), Some(was)) = (tx, was) {
         let sql = format!("PRAGMA cache_size = {was}");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(&mut **t)
@@ -416,7 +416,7 @@ struct Aside {
 async fn set_aside(tx: &mut Tx) -> DbResult<Aside> {
     type Named = Vec<(String, String)>;
     let (indexes, foreign_keys): (Named, Named) = match tx {
-        Tx::Sqlite(t, _) => {
+        Tx::Sqlite(t, ..) => {
             let indexes = sqlx::query_as(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
                  AND tbl_name IN ('person', 'membership') AND sql NOT LIKE 'CREATE UNIQUE%'",
@@ -425,7 +425,7 @@ async fn set_aside(tx: &mut Tx) -> DbResult<Aside> {
             .await?;
             (indexes, Vec::new())
         }
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             let indexes = sqlx::query_as(
                 "SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x
                  JOIN pg_class i ON i.oid = x.indexrelid
@@ -456,13 +456,13 @@ async fn set_aside(tx: &mut Tx) -> DbResult<Aside> {
         with_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(c).await.map(|_| ())?);
     }
     let threads = match tx {
-        Tx::Sqlite(t, _) => Some(
+        Tx::Sqlite(t, ..) => Some(
             sqlx::query_as::<_, (i64,)>("PRAGMA threads")
                 .fetch_one(&mut **t)
                 .await?
                 .0,
         ),
-        Tx::Postgres(_) => None,
+        Tx::Postgres(..) => None,
     };
     Ok(Aside {
         indexes: indexes.into_iter().map(|(_, sql)| sql).collect(),
@@ -511,7 +511,7 @@ async fn write_units(
         let folds: Vec<String> = chunk.iter().map(|u| text::fold(&u.name)).collect();
         let parent = |u: &UnitRow| u.parent.map(|p| first + p as i64);
         match tx {
-            Tx::Sqlite(t, _) => {
+            Tx::Sqlite(t, ..) => {
                 let rows = chunk.iter().zip(&folds).enumerate().map(|(i, (u, fold))| {
                     [
                         Value::Int(first + (base + i) as i64),
@@ -551,7 +551,7 @@ async fn write_units(
                 )
                 .await?;
             }
-            Tx::Postgres(t) => {
+            Tx::Postgres(t, _) => {
                 let mut units = pg_copy::Rows::new();
                 let mut versions = pg_copy::Rows::new();
                 for (i, (u, fold)) in chunk.iter().zip(&folds).enumerate() {
@@ -606,7 +606,7 @@ const MEMBERSHIP_COLUMNS: &str = "id, person_id, unit_id, status, valid_from";
 async fn write_members(tx: &mut Tx, batch: &[Member]) -> DbResult<()> {
     let now = now_ms();
     match tx {
-        Tx::Sqlite(t, _) => {
+        Tx::Sqlite(t, ..) => {
             let sql = format!(
                 "INSERT OR FAIL INTO person ({PERSON_COLUMNS})
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -643,7 +643,7 @@ async fn write_members(tx: &mut Tx, batch: &[Member]) -> DbResult<()> {
             });
             sqlite_rows::insert(t, &sql, rows).await?;
         }
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             let mut people = pg_copy::Rows::new();
             let mut members = pg_copy::Rows::new();
             for m in batch {

@@ -404,6 +404,8 @@ async fn fill(
     for o in &counted {
         tally::sum_into(&mut sums, root, &o.path, &o.share());
     }
+    // The recount holds what this transaction's reports added: not written.
+    tally::forget(tx, campaign);
     with_tx!(tx, c => sqlx::query("DELETE FROM campaign_tally WHERE campaign_id = $1")
         .bind(campaign).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     tally::insert_all(tx, campaign, &sums).await?;

@@ -309,7 +309,7 @@ pub(crate) async fn open_in(tx: &mut Tx, id: i64, stamp: i64) -> DbResult<(Oblig
     // Takes the row's lock first, so two submits from two tabs queue up
     // and the second sees the first (PostgreSQL reads committed rows).
     // SQLite's BEGIN IMMEDIATE already holds its one write lock.
-    if let Tx::Postgres(t) = tx {
+    if let Tx::Postgres(t, _) = tx {
         sqlx::query("SELECT id FROM obligation WHERE id = $1 FOR UPDATE")
             .bind(id)
             .execute(&mut **t)

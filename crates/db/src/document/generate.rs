@@ -159,7 +159,7 @@ const SQLITE_CACHE_KIB: i64 = 64 * 1024;
 
 /// Returns the connection's cache size, to put back before the commit.
 async fn tune(tx: &mut Tx) -> DbResult<Option<i64>> {
-    let Tx::Sqlite(t, _) = tx else {
+    let Tx::Sqlite(t, ..) = tx else {
         return Ok(None);
     };
     let (was,): (i64,) = sqlx::query_as("PRAGMA cache_size")
@@ -173,7 +173,7 @@ async fn tune(tx: &mut Tx) -> DbResult<Option<i64>> {
 }
 
 async fn untune(tx: &mut Tx, was: Option<i64>) -> DbResult<()> {
-    if let (Tx::Sqlite(t, _), Some(was)) = (tx, was) {
+    if let (Tx::Sqlite(t, ..), Some(was)) = (tx, was) {
         let sql = format!("PRAGMA cache_size = {was}");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(&mut **t)
@@ -284,7 +284,7 @@ async fn index(tx: &mut Tx, docs: &[Doc], ids: &[i64]) -> DbResult<()> {
             "INSERT INTO document_fts (rowid, folded, exact) VALUES {}",
             values(tx, docs.len(), 3, |p| format!("({})", p.join(", ")))
         ),
-        Tx::Postgres(_) => format!(
+        Tx::Postgres(..) => format!(
             "INSERT INTO document_fts (document_id, folded, exact) VALUES {}",
             values(tx, docs.len(), 3, |p| {
                 format!(
@@ -308,7 +308,7 @@ async fn index(tx: &mut Tx, docs: &[Doc], ids: &[i64]) -> DbResult<()> {
 /// SQLite gets anonymous "?" (sqlx looks up every numbered parameter's
 /// name while binding, quadratic in a batch); PostgreSQL "$n".
 fn values(tx: &Tx, rows: usize, width: usize, row: impl Fn(&[String]) -> String) -> String {
-    let pg = matches!(tx, Tx::Postgres(_));
+    let pg = matches!(tx, Tx::Postgres(..));
     let mut out = String::with_capacity(rows * width * 6);
     let mut n = 0;
     for r in 0..rows {

@@ -20,7 +20,7 @@ const SQLITE_IMPORT_CACHE_KIB: i64 = 64 * 1024;
 /// Returns what `untune` puts back on the SQLite connection.
 pub(super) async fn tune(tx: &mut Tx, bulk: bool) -> DbResult<Option<i64>> {
     match tx {
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             // The tables grow by the whole file inside this transaction,
             // which the planner's statistics (none at all on a new
             // database) do not know: it then picks sequential scans for
@@ -35,7 +35,7 @@ pub(super) async fn tune(tx: &mut Tx, bulk: bool) -> DbResult<Option<i64>> {
         // A bulk load appends to tables without indexes: no pages to
         // spill, and the default cache is as fast.
         Tx::Sqlite(..) if bulk => Ok(None),
-        Tx::Sqlite(t, _) => {
+        Tx::Sqlite(t, ..) => {
             let (cache,): (i64,) = sqlx::query_as("PRAGMA cache_size")
                 .fetch_one(&mut **t)
                 .await?;
@@ -51,7 +51,7 @@ pub(super) async fn tune(tx: &mut Tx, bulk: bool) -> DbResult<Option<i64>> {
 /// Puts the SQLite connection's page cache back before the connection
 /// returns to the pool; best effort, the outcome does not depend on it.
 pub(super) async fn untune(tx: &mut Tx, was: Option<i64>) {
-    if let (Tx::Sqlite(t, _), Some(cache)) = (tx, was) {
+    if let (Tx::Sqlite(t, ..), Some(cache)) = (tx, was) {
         let sql = format!("PRAGMA cache_size = {cache}");
         let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(&mut **t)
@@ -68,7 +68,7 @@ pub(super) async fn untune(tx: &mut Tx, was: Option<i64>) {
 pub(super) type Known = HashMap<String, (i64, Vec<i64>)>;
 
 pub(super) async fn on_file(tx: &mut Tx, hold: i64) -> DbResult<Option<Known>> {
-    if let Tx::Postgres(t) = tx {
+    if let Tx::Postgres(t, _) = tx {
         // Readers go on; writers of these tables wait for the commit.
         sqlx::query("LOCK TABLE person, membership IN SHARE ROW EXCLUSIVE MODE")
             .execute(&mut **t)
@@ -124,7 +124,7 @@ pub(super) async fn set_aside(tx: &mut Tx) -> DbResult<Bulk> {
     // Unique indexes stay: they are rules, not just access paths.
     type Named = Vec<(String, String)>;
     let (indexes, foreign_keys): (Named, Named) = match tx {
-        Tx::Sqlite(t, _) => {
+        Tx::Sqlite(t, ..) => {
             let indexes = sqlx::query_as(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
                  AND tbl_name IN ('person', 'membership') AND sql NOT LIKE 'CREATE UNIQUE%'",
@@ -134,7 +134,7 @@ pub(super) async fn set_aside(tx: &mut Tx) -> DbResult<Bulk> {
             // SQLite checks a foreign key by the parent's primary key: cheap.
             (indexes, Vec::new())
         }
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             let indexes = sqlx::query_as(
                 "SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x
                  JOIN pg_class i ON i.oid = x.indexrelid
@@ -200,7 +200,7 @@ async fn known(tx: &mut Tx, rows: &[Parsed]) -> DbResult<Known> {
         return Ok(out);
     }
     let people: Vec<(String, i64)> = match tx {
-        Tx::Sqlite(t, _) => {
+        Tx::Sqlite(t, ..) => {
             let sql = format!(
                 "SELECT dedupe_key, id FROM person WHERE dedupe_key IN ({})",
                 placeholders_sqlite(rows.len(), 1)
@@ -211,7 +211,7 @@ async fn known(tx: &mut Tx, rows: &[Parsed]) -> DbResult<Known> {
             }
             q.fetch_all(&mut **t).await?
         }
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
             sqlx::query_as("SELECT dedupe_key, id FROM person WHERE dedupe_key = ANY($1)")
                 .bind(keys)
@@ -229,7 +229,7 @@ async fn known(tx: &mut Tx, rows: &[Parsed]) -> DbResult<Known> {
     }
     let ids: Vec<i64> = people.iter().map(|p| p.1).collect();
     let open: Vec<(i64, i64)> = match tx {
-        Tx::Sqlite(t, _) => {
+        Tx::Sqlite(t, ..) => {
             let sql = format!(
                 "SELECT person_id, unit_id FROM membership
                  WHERE valid_to IS NULL AND person_id IN ({})",
@@ -241,7 +241,7 @@ async fn known(tx: &mut Tx, rows: &[Parsed]) -> DbResult<Known> {
             }
             q.fetch_all(&mut **t).await?
         }
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             sqlx::query_as(
                 "SELECT person_id, unit_id FROM membership
                  WHERE valid_to IS NULL AND person_id = ANY($1)",
@@ -379,7 +379,7 @@ async fn insert_people(tx: &mut Tx, rows: &[Parsed]) -> DbResult<Vec<i64>> {
             .collect()
     }
     Ok(match tx {
-        Tx::Sqlite(t, _) => {
+        Tx::Sqlite(t, ..) => {
             // OR FAIL rather than the default ABORT: both stop at a bad row
             // and the import then rolls back the whole transaction, but
             // ABORT keeps a journal of each statement's pages so that it
@@ -428,7 +428,7 @@ async fn insert_people(tx: &mut Tx, rows: &[Parsed]) -> DbResult<Vec<i64>> {
                 )
             }
         }
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             let ids = pg_ids(t, "person", rows.len()).await?;
             let mut out = pg_copy::Rows::new();
             for (id, r) in ids.iter().zip(rows) {
@@ -476,7 +476,7 @@ async fn pg_ids(t: &mut sqlx::PgConnection, table: &str, n: usize) -> DbResult<V
 /// Opens the memberships of a batch: (person id, row).
 async fn insert_memberships(tx: &mut Tx, rows: &[(i64, Parsed)]) -> DbResult<()> {
     match tx {
-        Tx::Sqlite(t, _) => {
+        Tx::Sqlite(t, ..) => {
             let values = rows.iter().map(|(id, p)| {
                 [
                     Value::Int(*id),
@@ -493,7 +493,7 @@ async fn insert_memberships(tx: &mut Tx, rows: &[(i64, Parsed)]) -> DbResult<()>
             )
             .await?;
         }
-        Tx::Postgres(t) => {
+        Tx::Postgres(t, _) => {
             let ids = pg_ids(t, "membership", rows.len()).await?;
             let mut out = pg_copy::Rows::new();
             for (id, (person, p)) in ids.into_iter().zip(rows) {
