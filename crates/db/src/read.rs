@@ -236,18 +236,31 @@ impl Readers {
     /// A server closes idle readers, as its pool does, so memory goes back
     /// after a busy spell. Stops when the database is dropped.
     pub(crate) fn reap_while_open(this: &Arc<Self>, after: Duration) {
-        let weak: Weak<Self> = Arc::downgrade(this);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(after / 2);
-            loop {
-                tick.tick().await;
-                match weak.upgrade() {
-                    Some(r) => r.reap(after),
-                    None => return,
-                }
-            }
-        });
+        every_while_open(this, after / 2, move |r| async move { r.reap(after) });
     }
+}
+
+/// Runs `tick` on `this` every `period` until the last other handle to it
+/// is dropped: how both kinds of readers close their idle connections.
+pub(crate) fn every_while_open<T, F>(
+    this: &Arc<T>,
+    period: Duration,
+    tick: impl Fn(Arc<T>) -> F + Send + 'static,
+) where
+    T: Send + Sync + 'static,
+    F: Future<Output = ()> + Send,
+{
+    let weak: Weak<T> = Arc::downgrade(this);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(period);
+        loop {
+            every.tick().await;
+            match weak.upgrade() {
+                Some(r) => tick(r).await,
+                None => return,
+            }
+        }
+    });
 }
 
 #[derive(Debug)]

@@ -5,7 +5,7 @@
 //! round trips. Here a connection serves one statement and goes back as
 //! it is. One whose statement did not finish (the request was dropped)
 //! or failed is closed instead, which is what the ping was for.
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sqlx::{
@@ -92,22 +92,16 @@ impl PgReaders {
     /// A server closes connections idle for `after`, as its pool does, so
     /// PostgreSQL's backends go after a busy spell. Stops with the database.
     pub(crate) fn reap_while_open(this: &Arc<Self>, after: Duration) {
-        let weak: Weak<Self> = Arc::downgrade(this);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(after / 2);
-            loop {
-                tick.tick().await;
-                let Some(r) = weak.upgrade() else { return };
-                let stale: Vec<_> = {
-                    let mut idle = r.idle.lock().expect("never poisoned");
-                    let (keep, stale) = idle.drain(..).partition(|(_, t)| t.elapsed() < after);
-                    *idle = keep;
-                    stale
-                };
-                for (c, _) in stale {
-                    // Terminate, so the server does not see a dropped client.
-                    let _ = sqlx::Connection::close(c).await;
-                }
+        super::every_while_open(this, after / 2, move |r| async move {
+            let stale: Vec<_> = {
+                let mut idle = r.idle.lock().expect("never poisoned");
+                let (keep, stale) = idle.drain(..).partition(|(_, t)| t.elapsed() < after);
+                *idle = keep;
+                stale
+            };
+            for (c, _) in stale {
+                // Terminate, so the server does not see a dropped client.
+                let _ = sqlx::Connection::close(c).await;
             }
         });
     }
