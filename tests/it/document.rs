@@ -79,6 +79,10 @@ async fn numbering_story(engine: Engine) {
     }
     let distinct: BTreeSet<i64> = numbers.iter().map(|n| n.parse().unwrap()).collect();
     assert_eq!(numbers.len(), 200);
+    // The register's filter offers the new issuer, each code once, in order.
+    let issuers = document::issuers(&t.db).await.unwrap();
+    assert!(issuers.iter().any(|c| c == "ĐUK"), "{issuers:?}");
+    assert!(issuers.windows(2).all(|w| w[0] < w[1]), "{issuers:?}");
     assert_eq!(distinct, (1..=200).collect(), "no duplicates, no gaps");
     assert!(
         numbers.contains(&"07".to_string()),

@@ -122,6 +122,8 @@ async fn write(
             }
         }
         let ids = insert(&mut tx, &docs, &names).await?;
+        let issuers: Vec<&str> = docs.iter().map(|d| d.issuer).collect();
+        super::keep_issuers(&mut tx, &issuers).await?;
         index(&mut tx, &docs, &ids).await?;
         counter::add(&mut tx, counter::DOCUMENTS, n as i64).await?;
         if done == 0 {
@@ -951,6 +953,13 @@ mod tests {
             "SELECT COUNT(*) FROM audit_log WHERE entity = 'document'").fetch_all(p).await)
         .expect("audit");
         assert_eq!(audits[0].0, 2);
+        // The register's issuers, kept as batches are written, equal a recount.
+        let codes: Vec<(String,)> = with_db!(&db, p => sqlx::query_as(
+            "SELECT DISTINCT issuer_code FROM document ORDER BY issuer_code").fetch_all(p).await)
+        .expect("codes");
+        let codes: Vec<String> = codes.into_iter().map(|c| c.0).collect();
+        assert!(codes.len() > 1, "{codes:?}");
+        assert_eq!(crate::document::issuers(&db).await.expect("issuers"), codes);
         // The bulk index entries equal what the per-document path writes.
         let ids: Vec<(i64,)> = with_db!(&db, p => sqlx::query_as(
             "SELECT id FROM document ORDER BY id").fetch_all(p).await)

@@ -374,6 +374,7 @@ async fn insert(tx: &mut Tx, actor: &Actor, r: Record, what: &str) -> DbResult<i
         }
         r => r?,
     };
+    keep_issuers(tx, &[&r.issuer_code]).await?;
     search::index_in(tx, id).await?;
     citation::record_in(tx, id).await?;
     citation::resolve_waiting_in(tx, id).await?;
@@ -467,22 +468,33 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> DbResult<Vec<Listed>> {
     read::all(db, &sql, &args).await
 }
 
-/// Issuer codes in the register, for the filter drop-down.
-/// A loose index scan (one seek per issuer) rather than DISTINCT over the
-/// table, which PostgreSQL would answer with a full scan.
+/// Issuer codes in the register, for the filter drop-down: kept by `keep_issuers`.
 pub async fn issuers(db: &Db) -> DbResult<Vec<String>> {
-    let rows: Vec<(String,)> = read::all(
-        db,
-        "WITH RECURSIVE t(c) AS (
-            SELECT MIN(issuer_code) FROM document
-            UNION ALL
-            SELECT (SELECT MIN(issuer_code) FROM document WHERE issuer_code > t.c)
-            FROM t WHERE t.c IS NOT NULL)
-         SELECT c FROM t WHERE c IS NOT NULL",
-        &[],
-    )
-    .await?;
+    let rows: Vec<(String,)> =
+        read::all(db, "SELECT code FROM document_issuer ORDER BY code", &[]).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Records the issuers of documents written in this transaction. DO NOTHING
+/// takes no lock on a code already there, so clerks registering documents
+/// of one issuer at once do not wait for each other.
+pub(crate) async fn keep_issuers(tx: &mut Tx, codes: &[&str]) -> DbResult<()> {
+    let mut codes = codes.to_vec();
+    codes.sort_unstable();
+    codes.dedup();
+    let marks: Vec<String> = (1..=codes.len()).map(|n| format!("(${n})")).collect();
+    let sql = format!(
+        "INSERT INTO document_issuer (code) VALUES {} ON CONFLICT (code) DO NOTHING",
+        marks.join(", ")
+    );
+    with_tx!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for code in &codes {
+            q = q.bind(*code);
+        }
+        q.execute(&mut *c).await.map(|_| ())
+    })?;
+    Ok(())
 }
 
 pub async fn register(db: &Db, actor: &Actor, d: Incoming) -> DbResult<i64> {
