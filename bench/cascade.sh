@@ -90,15 +90,17 @@ fi
 read -r CID ROOT < <(q "SELECT c.id, c.unit_id FROM campaign c JOIN unit u ON u.id = c.unit_id
   WHERE u.parent_id IS NULL AND u.code LIKE 'TQ%' ORDER BY c.id DESC LIMIT 1" | tr '|' ' ')
 [ -n "${CID:-}" ] || { echo "bench: không thấy đợt nào trên cây sinh sẵn" >&2; exit 1; }
+# The committee's line: its own row and its sub-units' rows (campaign::tally).
+COMMITTEE="FROM campaign_tally WHERE campaign_id = $CID AND (unit_id = $ROOT OR parent_id = $ROOT)"
 IFS='|' read -r N_UNITS N_OBL N_REP N_MEMBERS < <(q "SELECT
   (SELECT COUNT(*) FROM unit), (SELECT COUNT(*) FROM obligation WHERE campaign_id = $CID AND active),
   (SELECT COUNT(*) FROM obligation WHERE campaign_id = $CID AND active AND state >= 4),
-  (SELECT roll FROM campaign_tally WHERE campaign_id = $CID AND unit_id = $ROOT)")
+  (SELECT SUM(roll) $COMMITTEE)")
 # The kept national row against the obligations themselves (a CASE, not
 # SQLite's sum of booleans, so that PostgreSQL takes it too).
 REPORTED="SUM(CASE WHEN state >= 4 THEN 1 ELSE 0 END)"
-KEPT=$(q "SELECT units || ' ' || reported || ' ' || in_scope || ' ' || present || ' ' || reflections
-  FROM campaign_tally WHERE campaign_id = $CID AND unit_id = $ROOT")
+KEPT=$(q "SELECT SUM(units) || ' ' || SUM(reported) || ' ' || SUM(in_scope) || ' ' || SUM(present) || ' ' || SUM(reflections)
+  $COMMITTEE")
 COUNTED=$(q "SELECT COUNT(*) || ' ' || $REPORTED || ' ' || SUM(in_scope) || ' ' || SUM(present) || ' ' || SUM(reflections)
   FROM obligation WHERE campaign_id = $CID AND active")
 [ "$KEPT" = "$COUNTED" ] || { echo "bench: dòng tổng hợp toàn quốc ($KEPT) khác số đếm lại ($COUNTED)" >&2; exit 1; }
@@ -366,7 +368,7 @@ LUA
   b_r=$(median3 "${B_R[@]}"); b_p99=$(median3 "${B_P99[@]}")
   bp_r=$(median3 "${BP_R[@]}"); bp_p99=$(median3 "${BP_P99[@]}")
   # Roll-ups still equal a recount after the burst.
-  KEPT=$(q "SELECT units || ' ' || reported || ' ' || in_scope || ' ' || present FROM campaign_tally WHERE campaign_id = $CID AND unit_id = $ROOT")
+  KEPT=$(q "SELECT SUM(units) || ' ' || SUM(reported) || ' ' || SUM(in_scope) || ' ' || SUM(present) $COMMITTEE")
   COUNTED=$(q "SELECT COUNT(*) || ' ' || $REPORTED || ' ' || SUM(in_scope) || ' ' || SUM(present) FROM obligation WHERE campaign_id = $CID AND active")
   [ "$KEPT" = "$COUNTED" ] || { echo "bench: sau khi gửi, dòng tổng hợp ($KEPT) khác số đếm lại ($COUNTED)" >&2; exit 1; }
 fi

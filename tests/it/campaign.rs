@@ -96,7 +96,7 @@ async fn cascade_story(engine: Engine) {
         ),
         ("2026-02-09", "2026-03-31", "2026-06-30")
     );
-    let (top, children) = tally::board(db, cid, dcqd).await.unwrap();
+    let (top, children) = tally::board(db, &c, dcqd).await.unwrap();
     let top = top.expect("the committee's row");
     assert!(top.units >= 3, "grassroots units of the party committee");
     assert_eq!(children.iter().map(|l| l.units).sum::<i64>(), top.units);
@@ -178,11 +178,101 @@ async fn cascade_story(engine: Engine) {
         assert_counts(db, cid, &format!("step {step} ({label})")).await;
     }
     // Nobody is counted twice: the committee's roll is what it was.
-    let (after, _) = tally::board(db, cid, dcqd).await.unwrap();
+    let (after, _) = tally::board(db, &c, dcqd).await.unwrap();
     assert_eq!(after.unwrap().roll, top.roll);
     t.cleanup().await;
 }
 both_engines!(cascade_counters_equal_recount, cascade_story);
+
+/// The committee's line is summed when read from its own row and its
+/// sub-units' rows (reports never update one shared row): it counts an
+/// obligation of the committee itself too, and the list shows the same.
+async fn committee_line_story(engine: Engine) {
+    let t = TestDb::demo(engine).await;
+    let db = &t.db;
+    let dcqd = unit::by_code(db, "DCQD").await.unwrap().unwrap().id;
+    let cid = campaign::launch(
+        db,
+        &setup_actor(),
+        NewCampaign {
+            unit_id: dcqd,
+            title: "Quán triệt Chỉ thị, cả Đảng ủy cùng học".into(),
+            documents: vec![any_document(db).await],
+            launched_on: "10/01/2026".into(),
+            session_due: "trong 30 ngày".into(),
+            programme_due: "quý I/2026".into(),
+            report_due: "30/06/2026".into(),
+            add: vec![dcqd],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("launch");
+    let c = campaign::get(db, cid).await.unwrap().unwrap();
+    let own = obligation::under(db, &c, &c.unit_path, None, "2026-01-11", None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.unit_id == dcqd)
+        .expect("the committee's own obligation");
+    let f = figures(&mut StdRng::seed_from_u64(3), own.roll);
+    let today = fmt::today_vn();
+    obligation::report(
+        db,
+        &setup_actor(),
+        own.id,
+        f,
+        Action::Submit,
+        own.updated_at,
+        today,
+    )
+    .await
+    .expect("report");
+    assert_counts(db, cid, "the committee's own report").await;
+    let (top, children) = tally::board(db, &c, dcqd).await.unwrap();
+    let top = top.expect("the committee's line");
+    assert_eq!(top.units, children.iter().map(|l| l.units).sum::<i64>() + 1);
+    assert_eq!(
+        top.reported,
+        children.iter().map(|l| l.reported).sum::<i64>() + 1
+    );
+    assert_eq!((top.unit_id, top.parent_id), (dcqd, None));
+    assert_eq!(top.name, c.unit_name);
+    let listed = campaign::list(db, None, 10).await.unwrap();
+    let l = listed.iter().find(|l| l.campaign.id == cid).unwrap();
+    assert_eq!(
+        (l.units, l.held, l.reported),
+        (top.units, top.held, top.reported)
+    );
+
+    // Migration 0013 turns a committee row kept the old way (its own part
+    // plus its sub-units') into its own part: rebuild the old row, migrate.
+    let migration = match engine {
+        Engine::Sqlite => include_str!("../../crates/db/migrations/sqlite/0013_committee_line.sql"),
+        Engine::Postgres => {
+            include_str!("../../crates/db/migrations/postgres/0013_committee_line.sql")
+        }
+    };
+    let old_way = migration.replace(" - (SELECT COALESCE", " + (SELECT COALESCE");
+    assert_ne!(old_way, migration);
+    exec(db, &old_way).await;
+    let kept = tally::kept(db, cid).await.unwrap();
+    assert_eq!(kept[&dcqd].1[0], top.units, "the old committee row");
+    exec(db, migration).await;
+    assert_counts(db, cid, "migration 0013").await;
+    t.cleanup().await;
+}
+
+/// Runs SQL text (statements separated by `;`) on either engine.
+async fn exec(db: &Db, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    match db {
+        Db::Sqlite(p, ..) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+        Db::Postgres(p, _) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+    }
+    .expect("sql");
+}
+both_engines!(committee_line_counts_its_own, committee_line_story);
 
 async fn apply(db: &Db, change: Change, day: time::Date) {
     let order = Order {

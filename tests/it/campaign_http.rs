@@ -257,7 +257,8 @@ async fn reminders_go_out_once_from_two_instances() {
     )
     .await
     .unwrap();
-    let units = tally::board(db, soon, gov).await.unwrap().0.unwrap().units;
+    let c = campaign::get(db, soon).await.unwrap().unwrap();
+    let units = tally::board(db, &c, gov).await.unwrap().0.unwrap().units;
 
     let sink = Sink::start().await;
     let smtp = trienkhai_web::mail::SmtpConfig {

@@ -356,13 +356,24 @@ pub async fn list(db: &Db, before: Option<i64>, limit: i64) -> DbResult<Vec<List
         "SELECT c.id, c.unit_id, u.name AS unit_name, u.path AS unit_path, c.title,
             c.plan_document_id, d.symbol AS plan_symbol, c.launched_on, c.session_due, c.programme_due,
             c.report_due, c.due_text, c.remind_days, c.locked_at, c.report_document_id,
-            COALESCE(t.units, 0) AS units, COALESCE(t.held, 0) AS held, COALESCE(t.reported, 0) AS reported
+            {units}, {held}, {reported}
          FROM campaign c JOIN unit u ON u.id = c.unit_id LEFT JOIN document d ON d.id = c.plan_document_id
-         LEFT JOIN campaign_tally t ON t.campaign_id = c.id AND t.unit_id = c.unit_id
          WHERE ($1 IS NULL OR c.id < $1) ORDER BY c.id DESC LIMIT {}",
-        crate::pool::limit(limit)
+        crate::pool::limit(limit),
+        units = committee_sum("units"),
+        held = committee_sum("held"),
+        reported = committee_sum("reported"),
     );
     crate::read::all(db, &sql, &[before.into()]).await
+}
+
+/// A column of the committee's line (see `tally`): its own row and its
+/// sub-units' rows, summed.
+fn committee_sum(col: &str) -> String {
+    format!(
+        "(SELECT CAST(COALESCE(SUM(t.{col}), 0) AS BIGINT) FROM campaign_tally t
+          WHERE t.campaign_id = c.id AND (t.unit_id = c.unit_id OR t.parent_id = c.unit_id)) AS {col}"
+    )
 }
 
 /// The documents a campaign covers: (id, symbol, subject).

@@ -65,7 +65,7 @@ pub async fn board(
 ) -> WebResult<Json<Value>> {
     viewer.signed()?;
     let c = load(&st, id).await?;
-    let (node, children) = tally::board(&st.db, id, q.unit.unwrap_or(c.unit_id)).await?;
+    let (node, children) = tally::board(&st.db, &c, q.unit.unwrap_or(c.unit_id)).await?;
     let req = c.required(&fmt::iso(fmt::today_vn()));
     let with_behind = |l: &tally::Line| {
         let mut v = json!(l);

@@ -385,7 +385,7 @@ pub async fn board(
     // Independent reads side by side: on PostgreSQL each is a round trip on
     // a connection of its own, so the page waits for the slowest, not the sum.
     let ((node, children), mut list, documents) = tokio::try_join!(
-        tally::board(&st.db, id, node_id),
+        tally::board(&st.db, &c, node_id),
         obligation::under(&st.db, &c, &path, status, &today, after, PAGE + 1),
         async {
             match htmx {

@@ -51,7 +51,7 @@ fn line(name: &str, l: &tally::Line) -> Vec<String> {
 
 /// The roll-up table: a row per unit directly under the committee, then the total.
 async fn table(st: &AppState, c: &Campaign) -> WebResult<(tally::Line, Vec<Vec<String>>)> {
-    let (node, children) = tally::board(&st.db, c.id, c.unit_id).await?;
+    let (node, children) = tally::board(&st.db, c, c.unit_id).await?;
     let node = node.ok_or_else(WebError::not_found)?;
     let mut rows = vec![HEADER.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
     rows.extend(children.iter().map(|l| line(&l.name, l)));
