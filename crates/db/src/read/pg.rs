@@ -89,20 +89,64 @@ impl PgReaders {
         ));
     }
 
-    /// A server closes connections idle for `after`, as its pool does, so
-    /// PostgreSQL's backends go after a busy spell. Stops with the database.
-    pub(crate) fn reap_while_open(this: &Arc<Self>, after: Duration) {
-        super::every_while_open(this, after / 2, move |r| async move {
+    /// A server keeps the `warm` connections used last until idle for
+    /// `after` (a new backend starts with cold caches), and closes the rest,
+    /// opened for a busy spell, once idle for `sooner`: each holds memory
+    /// here and on PostgreSQL. Stops with the database.
+    pub(crate) fn reap_while_open(
+        this: &Arc<Self>,
+        warm: usize,
+        after: Duration,
+        sooner: Duration,
+    ) {
+        super::every_while_open(this, sooner / 2, move |r| async move {
             let stale: Vec<_> = {
                 let mut idle = r.idle.lock().expect("never poisoned");
-                let (keep, stale) = idle.drain(..).partition(|(_, t)| t.elapsed() < after);
-                *idle = keep;
+                // Last used at the end: `take` pops from there.
+                let n = idle.len();
+                let (keep, stale): (Vec<_>, Vec<_>) =
+                    idle.drain(..).enumerate().partition(|(i, (_, t))| {
+                        let limit = if n - i <= warm { after } else { sooner };
+                        t.elapsed() < limit
+                    });
+                *idle = keep.into_iter().map(|(_, c)| c).collect();
                 stale
             };
-            for (c, _) in stale {
+            for (_, (c, _)) in stale {
                 // Terminate, so the server does not see a dropped client.
                 let _ = sqlx::Connection::close(c).await;
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    fn idle(r: &PgReaders) -> usize {
+        r.idle.lock().expect("never poisoned").len()
+    }
+
+    /// Needs PostgreSQL, as the integration tests do (TRIENKHAI_TEST_PG).
+    #[tokio::test]
+    async fn a_busy_spells_connections_close_and_the_warm_ones_stay() {
+        let url = std::env::var("TRIENKHAI_TEST_PG")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let r = PgReaders::new(PgConnectOptions::from_str(&url).expect("url"));
+        PgReaders::reap_while_open(&r, 2, Duration::from_secs(60), Duration::from_millis(200));
+        let mut taken = Vec::new();
+        for _ in 0..6 {
+            taken.push(r.take().await.expect("connect"));
+        }
+        for t in taken {
+            t.done(&Ok::<(), sqlx::Error>(()));
+        }
+        assert_eq!(idle(&r), 6);
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(idle(&r), 2, "the two used last stay warm");
+        r.close();
     }
 }
