@@ -139,7 +139,7 @@ const SERVING_IDLE: Duration = Duration::from_secs(2);
 /// close after `SERVING_IDLE`: kept a minute, the 32 a busy spell opened
 /// held the server's idle RSS at 19–21 MB, over its 20 (17 MB now).
 const PG_SERVING_IDLE: Duration = Duration::from_secs(60);
-const PG_WARM: usize = 4;
+const PG_WARM: usize = 8;
 
 async fn open(url: &str, serving: bool) -> DbResult<Db> {
     match engine_of(url) {
