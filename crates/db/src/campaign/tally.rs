@@ -278,61 +278,28 @@ const LINE: &str = "t.unit_id, '' AS name, t.parent_id, t.units, t.scheduled, t.
     t.makeup, t.non_members, t.reflections";
 
 impl Line {
-    pub fn share(&self) -> Share {
+    /// The counts, in `COLUMNS` order.
+    fn counts_mut(&mut self) -> [&mut i64; 14] {
         [
-            self.units,
-            self.scheduled,
-            self.held,
-            self.programme,
-            self.reported,
-            self.late,
-            self.roll,
-            self.in_scope,
-            self.present,
-            self.absent_excused,
-            self.absent_unexcused,
-            self.makeup,
-            self.non_members,
-            self.reflections,
+            &mut self.units,
+            &mut self.scheduled,
+            &mut self.held,
+            &mut self.programme,
+            &mut self.reported,
+            &mut self.late,
+            &mut self.roll,
+            &mut self.in_scope,
+            &mut self.present,
+            &mut self.absent_excused,
+            &mut self.absent_unexcused,
+            &mut self.makeup,
+            &mut self.non_members,
+            &mut self.reflections,
         ]
     }
 
-    fn of(unit_id: i64, name: String, parent_id: Option<i64>, s: Share) -> Line {
-        let [
-            units,
-            scheduled,
-            held,
-            programme,
-            reported,
-            late,
-            roll,
-            in_scope,
-            present,
-            absent_excused,
-            absent_unexcused,
-            makeup,
-            non_members,
-            reflections,
-        ] = s;
-        Line {
-            unit_id,
-            name,
-            parent_id,
-            units,
-            scheduled,
-            held,
-            programme,
-            reported,
-            late,
-            roll,
-            in_scope,
-            present,
-            absent_excused,
-            absent_unexcused,
-            makeup,
-            non_members,
-            reflections,
-        }
+    pub fn share(&self) -> Share {
+        self.clone().counts_mut().map(|v| *v)
     }
 }
 
@@ -369,13 +336,18 @@ pub async fn board(db: &Db, c: &Campaign, unit: i64) -> DbResult<(Option<Line>, 
 /// The committee's line: its own row (obligations of the committee itself,
 /// rarely any) plus its sub-units' rows.
 fn committee_line(c: &Campaign, own: Option<Line>, children: &[Line]) -> Option<Line> {
-    let mut sum = own.map_or([0; 14], |l| l.share());
+    let mut line = Line {
+        unit_id: c.unit_id,
+        name: c.unit_name.clone(),
+        parent_id: None,
+        ..own.unwrap_or_default()
+    };
     for l in children {
-        for (a, b) in sum.iter_mut().zip(l.share()) {
+        for (a, b) in line.counts_mut().into_iter().zip(l.share()) {
             *a += b;
         }
     }
-    (sum[0] > 0).then(|| Line::of(c.unit_id, c.unit_name.clone(), None, sum))
+    (line.units > 0).then_some(line)
 }
 
 /// The same numbers as `board`, computed from the obligations themselves:
