@@ -482,6 +482,9 @@ pub(crate) async fn keep_issuers(tx: &mut Tx, codes: &[&str]) -> DbResult<()> {
     let mut codes = codes.to_vec();
     codes.sort_unstable();
     codes.dedup();
+    if codes.is_empty() {
+        return Ok(());
+    }
     let marks: Vec<String> = (1..=codes.len()).map(|n| format!("(${n})")).collect();
     let sql = format!(
         "INSERT INTO document_issuer (code) VALUES {} ON CONFLICT (code) DO NOTHING",
